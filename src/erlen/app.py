@@ -1,0 +1,721 @@
+"""The application object and its request cycle.
+
+``Erlen.wsgi_app`` is the WSGI adapter: it makes a request context from the
+environ, runs the cycle (``full_dispatch_request``: hooks, view, error handling)
+and hands the response to the server. The cycle itself touches no I/O, and it
+does only what the app uses: no session is opened for a request that never reads
+it, no signal is sent without receivers, and a hook list that is empty costs one
+lookup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections.abc as cabc
+import contextvars
+import os
+import sys
+import threading
+import typing as t
+import weakref
+from datetime import timedelta
+from inspect import iscoroutinefunction
+from types import FunctionType
+from urllib.parse import quote as _url_quote
+
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import (
+    BadRequest,
+    BadRequestKeyError,
+    HTTPException,
+    InternalServerError,
+)
+from werkzeug.routing import BuildError, MapAdapter, RoutingException
+from werkzeug.wrappers import Response as BaseResponse
+
+from . import typing as ft
+from .ctx import AppContext, RequestContext
+from .globals import _cv_app, _cv_request, request_ctx
+from .helpers import get_debug_flag, get_load_dotenv, send_from_directory
+from .routing import NeedsRedirect
+from .sansio.app import App
+from .sessions import SecureCookieSessionInterface, SessionInterface
+from .signals import (
+    appcontext_tearing_down,
+    got_request_exception,
+    request_finished,
+    request_started,
+    request_tearing_down,
+)
+from .wrappers import Request, Response
+
+if t.TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from werkzeug.routing import Rule
+
+    from .testing import ErlenClient
+
+T = t.TypeVar("T")
+_CO_ASYNC = 0x80 | 0x100  # CO_COROUTINE | CO_ITERABLE_COROUTINE
+
+
+class Erlen(App):
+    """A WSGI application with Flask's API.
+
+    ``import_name`` is usually ``__name__``: it locates the app's files (static,
+    templates, resources) and names its logger.
+    """
+
+    request_class: type[Request] = Request
+    response_class: type[Response] = Response
+    #: Opens and saves sessions; signed cookies by default.
+    session_interface: SessionInterface = SecureCookieSessionInterface()
+
+    def __init__(
+        self,
+        import_name: str,
+        static_url_path: str | None = None,
+        static_folder: str | os.PathLike[str] | None = "static",
+        static_host: str | None = None,
+        host_matching: bool = False,
+        subdomain_matching: bool = False,
+        template_folder: str | os.PathLike[str] | None = "templates",
+        instance_path: str | None = None,
+        instance_relative_config: bool = False,
+        root_path: str | None = None,
+    ) -> None:
+        super().__init__(
+            import_name=import_name,
+            static_url_path=static_url_path,
+            static_folder=static_folder,
+            static_host=static_host,
+            host_matching=host_matching,
+            subdomain_matching=subdomain_matching,
+            template_folder=template_folder,
+            instance_path=instance_path,
+            instance_relative_config=instance_relative_config,
+            root_path=root_path,
+        )
+        if self.has_static_folder:
+            if bool(static_host) != host_matching:
+                raise AssertionError(
+                    "Invalid static_host/host_matching combination: 'static_host' must be"
+                    " set exactly when 'host_matching' is on."
+                )
+            # A weak reference: the rule must not keep the app alive.
+            app_ref = weakref.ref(self)
+            self.add_url_rule(
+                f"{self.static_url_path}/<path:filename>",
+                endpoint="static",
+                host=static_host,
+                view_func=lambda **kw: app_ref().send_static_file(**kw),  # type: ignore[union-attr]
+            )
+
+    @property
+    def _lazy_session(self) -> bool:
+        # The default interface opens sessions on first use; others are opened
+        # when the request context is pushed, as they may rely on that.
+        return type(self.session_interface) is SecureCookieSessionInterface
+
+    # -- files ----------------------------------------------------------------
+
+    def get_send_file_max_age(self, filename: str | None) -> int | None:
+        """``Cache-Control: max-age`` for files sent; ``SEND_FILE_MAX_AGE_DEFAULT``."""
+        value = self.config["SEND_FILE_MAX_AGE_DEFAULT"]
+        if value is None:
+            return None
+        if isinstance(value, timedelta):
+            return int(value.total_seconds())
+        return value  # type: ignore[no-any-return]
+
+    def send_static_file(self, filename: str) -> Response:
+        """The view behind the ``static`` endpoint."""
+        if not self.has_static_folder:
+            raise RuntimeError("'static_folder' must be set to serve static files.")
+        max_age = self.get_send_file_max_age(filename)
+        return send_from_directory(
+            t.cast(str, self.static_folder), filename, max_age=max_age
+        )
+
+    def open_instance_resource(
+        self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"
+    ) -> t.IO[t.AnyStr]:
+        """Open a file relative to :attr:`instance_path`; unlike resources, it may be written."""
+        path = os.path.join(self.instance_path, resource)
+        if "b" in mode:
+            return open(path, mode)  # noqa: SIM115
+        return open(path, mode, encoding=encoding)  # noqa: SIM115
+
+    # -- contexts -------------------------------------------------------------
+
+    def app_context(self) -> AppContext:
+        """A new application context, for ``with app.app_context():``."""
+        return AppContext(self)
+
+    def request_context(self, environ: WSGIEnvironment) -> RequestContext:
+        """A new request context for a WSGI environ."""
+        return RequestContext(self, environ)
+
+    def test_request_context(self, *args: t.Any, **kwargs: t.Any) -> RequestContext:
+        """A request context for a request built from Werkzeug ``EnvironBuilder`` arguments."""
+        from .testing import EnvironBuilder
+
+        builder = EnvironBuilder(self, *args, **kwargs)
+        try:
+            return self.request_context(builder.get_environ())
+        finally:
+            builder.close()
+
+    def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> ErlenClient:
+        """A test client that calls the app directly; see :class:`erlen.testing.ErlenClient`."""
+        cls = self.test_client_class
+        if cls is None:
+            from .testing import ErlenClient as cls
+        return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
+
+    def test_cli_runner(self, **kwargs: t.Any) -> t.Any:
+        """A Click runner that invokes this app's commands."""
+        cls = self.test_cli_runner_class
+        if cls is None:
+            from .testing import ErlenCliRunner as cls
+        return cls(self, **kwargs)
+
+    def make_shell_context(self) -> dict[str, t.Any]:
+        """The namespace of ``erlen shell``: ``app``, ``g`` and shell context processors'."""
+        rv: dict[str, t.Any] = {"app": self, "g": _cv_app.get().g}
+        for processor in self.shell_context_processors:
+            rv.update(processor())
+        return rv
+
+    # -- URLs -----------------------------------------------------------------
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        """Werkzeug's adapter for building URLs, bound to a request or to ``SERVER_NAME``."""
+        if request is not None:
+            trusted_hosts = self.config["TRUSTED_HOSTS"]
+            if trusted_hosts is not None:
+                request.trusted_hosts = trusted_hosts
+            request.host  # noqa: B018 - raises for an untrusted host before binding
+            subdomain = None
+            server_name = self.config["SERVER_NAME"]
+            if self.url_map.host_matching:
+                server_name = None
+            elif not self.subdomain_matching:
+                subdomain = self.url_map.default_subdomain or ""
+            return self.url_map.bind_to_environ(
+                request.environ, server_name=server_name, subdomain=subdomain
+            )
+        if self.config["SERVER_NAME"] is not None:
+            return self.url_map.bind(
+                self.config["SERVER_NAME"],
+                script_name=self.config["APPLICATION_ROOT"],
+                url_scheme=self.config["PREFERRED_URL_SCHEME"],
+            )
+        return None
+
+    def _routing_target(self, ctx: RequestContext) -> tuple[str, str]:
+        """The ``(domain, path)`` the router matches for a request."""
+        request = ctx.request
+        url_map = self.url_map
+        if url_map.host_matching or self.subdomain_matching:
+            adapter = ctx.url_adapter
+            if adapter is None:
+                raise t.cast(HTTPException, request.routing_exception)
+            domain = adapter.server_name if url_map.host_matching else adapter.subdomain or ""
+        else:
+            trusted_hosts = self.config["TRUSTED_HOSTS"]
+            if trusted_hosts is not None:
+                request.trusted_hosts = trusted_hosts
+                request.host  # noqa: B018 - raises SecurityError (400) when not trusted
+            domain = url_map.default_subdomain or ""
+        raw = request.environ.get("PATH_INFO") or ""
+        if not raw.isascii():
+            try:
+                raw = raw.encode("latin1").decode("utf-8")
+            except UnicodeError:
+                raise BadRequest("The request path is not valid UTF-8.") from None
+        if raw and (raw[0] != "/" or raw[1:2] == "/"):
+            raw = "/" + raw.lstrip("/")
+        return domain, raw
+
+    def match_request(self, ctx: RequestContext) -> tuple[Rule, dict[str, t.Any]]:
+        """Route a request: the matching rule and view arguments, or an ``HTTPException``."""
+        domain, path = self._routing_target(ctx)
+        try:
+            return self.url_map.router.match(domain, path, ctx.request.method)
+        except NeedsRedirect:
+            # Werkzeug builds the exact redirect (slashes, aliases, redirect_to).
+            adapter = ctx.url_adapter
+            if adapter is None:
+                raise t.cast(HTTPException, ctx.request.routing_exception) from None
+            return adapter.match(return_rule=True)  # type: ignore[return-value]
+
+    def url_for(
+        self,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: t.Any,
+    ) -> str:
+        """Build the URL of an endpoint; extra values go into the query string.
+
+        ``.name`` is relative to the current blueprint. Outside a request the URL is
+        external and needs ``SERVER_NAME``.
+        """
+        req_ctx = _cv_request.get(None)
+        if req_ctx is not None:
+            url_adapter = req_ctx.url_adapter
+            blueprint_name = req_ctx.request.blueprint
+            if endpoint[:1] == ".":
+                endpoint = f"{blueprint_name}{endpoint}" if blueprint_name else endpoint[1:]
+            if _external is None:
+                _external = _scheme is not None
+        else:
+            app_ctx = _cv_app.get(None)
+            if app_ctx is not None:
+                url_adapter = app_ctx.url_adapter
+            else:
+                url_adapter = self.create_url_adapter(None)
+            if url_adapter is None:
+                raise RuntimeError(
+                    "Unable to build URLs outside an active request without 'SERVER_NAME'"
+                    " configured. Also configure 'APPLICATION_ROOT' and"
+                    " 'PREFERRED_URL_SCHEME' as needed."
+                )
+            if _external is None:
+                _external = True
+        if url_adapter is None:
+            raise t.cast(HTTPException, req_ctx.request.routing_exception)  # type: ignore[union-attr]
+        if _scheme is not None and not _external:
+            raise ValueError("When specifying '_scheme', '_external' must be True.")
+
+        self.inject_url_defaults(endpoint, values)
+        try:
+            rv = url_adapter.build(
+                endpoint,
+                values,
+                method=_method,
+                url_scheme=_scheme,
+                force_external=_external,
+            )
+        except BuildError as error:
+            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
+            return self.handle_url_build_error(error, endpoint, values)
+        if _anchor is not None:
+            anchor = _url_quote(_anchor, safe="%!#$&'()*+,/:;=?@")
+            rv = f"{rv}#{anchor}"
+        return rv
+
+    # -- the request cycle ------------------------------------------------------
+
+    def wsgi_app(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> cabc.Iterable[bytes]:
+        """The WSGI application; wrap this (not the app) with middleware."""
+        ctx = self.request_context(environ)
+        error: BaseException | None = None
+        try:
+            try:
+                ctx.push()
+                response = self.full_dispatch_request()
+            except Exception as e:
+                error = e
+                response = self.handle_exception(e)
+            except:  # noqa: E722 - record it for teardown, then let it go
+                error = sys.exc_info()[1]
+                raise
+            return response(environ, start_response)
+        finally:
+            if "werkzeug.debug.preserve_context" in environ:
+                environ["werkzeug.debug.preserve_context"](_cv_app.get())
+                environ["werkzeug.debug.preserve_context"](_cv_request.get())
+            if error is not None and self.should_ignore_error(error):
+                error = None
+            ctx.pop(error)
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> cabc.Iterable[bytes]:
+        return self.wsgi_app(environ, start_response)
+
+    def full_dispatch_request(self) -> Response:
+        """Run ``before_request`` hooks and the view, handle errors, finalize."""
+        self._got_first_request = True
+        try:
+            if request_started.receivers:
+                request_started.send(self, _async_wrapper=self.ensure_sync)
+            rv = self.preprocess_request()
+            if rv is None:
+                rv = self.dispatch_request()
+        except Exception as e:
+            rv = self.handle_user_exception(e)
+        return self.finalize_request(rv)
+
+    def preprocess_request(self) -> ft.ResponseReturnValue | None:
+        """URL value preprocessors, then ``before_request`` hooks (app first, then the
+        blueprints outermost first); a hook's return value ends the request."""
+        request = _cv_request.get().request
+        preprocessors = self.url_value_preprocessors
+        befores = self.before_request_funcs
+        if not preprocessors and not befores:
+            return None
+        names = (None, *reversed(request.blueprints))
+        for name in names:
+            funcs = preprocessors.get(name)
+            if funcs:
+                for url_func in funcs:
+                    url_func(request.endpoint, request.view_args)
+        for name in names:
+            hooks = befores.get(name)
+            if hooks:
+                for before_func in hooks:
+                    rv = self.ensure_sync(before_func)()
+                    if rv is not None:
+                        return rv  # type: ignore[no-any-return]
+        return None
+
+    def dispatch_request(self) -> ft.ResponseReturnValue:
+        """Call the view the request was routed to (or raise the routing error)."""
+        request = _cv_request.get().request
+        if request.routing_exception is not None:
+            self.raise_routing_exception(request)
+        rule = t.cast("Rule", request.url_rule)
+        if request.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
+            return self.make_default_options_response()
+        view_args = t.cast("dict[str, t.Any]", request.view_args)
+        return self.ensure_sync(self.view_functions[rule.endpoint])(**view_args)  # type: ignore[no-any-return]
+
+    def raise_routing_exception(self, request: Request) -> t.NoReturn:
+        """Raise the error routing produced (404, 405, a redirect ...)."""
+        raise t.cast(HTTPException, request.routing_exception)
+
+    def make_default_options_response(self) -> Response:
+        """The automatic ``OPTIONS`` response: empty, with an ``Allow`` header."""
+        ctx = _cv_request.get()
+        domain, path = self._routing_target(ctx)
+        rv = self.response_class()
+        rv.allow.update(self.url_map.router.allowed_methods(domain, path))
+        return rv
+
+    def finalize_request(
+        self,
+        rv: ft.ResponseReturnValue | HTTPException,
+        from_error_handler: bool = False,
+    ) -> Response:
+        """Make the response, run ``after_request`` hooks and save the session."""
+        response = self.make_response(rv)
+        try:
+            response = self.process_response(response)
+            if request_finished.receivers:
+                request_finished.send(self, _async_wrapper=self.ensure_sync, response=response)
+        except Exception:
+            if not from_error_handler:
+                raise
+            self.logger.exception(
+                "Request finalizing failed with an error while handling an error"
+            )
+        return response
+
+    def process_response(self, response: Response) -> Response:
+        """Run ``after_this_request`` functions, ``after_request`` hooks (innermost
+        blueprint first, reverse registration order), then save the session."""
+        ctx = _cv_request.get()
+        if ctx._after_request_functions:
+            for func in ctx._after_request_functions:
+                response = self.ensure_sync(func)(response)
+        afters = self.after_request_funcs
+        if afters:
+            for name in (*ctx.request.blueprints, None):
+                funcs = afters.get(name)
+                if funcs:
+                    for func in reversed(funcs):
+                        response = self.ensure_sync(func)(response)
+
+        session = ctx._session
+        if session is None:
+            cookie_name = self.config["SESSION_COOKIE_NAME"]
+            if cookie_name in ctx.request.environ.get("HTTP_COOKIE", ""):
+                # A permanent session is refreshed even when the view ignored it.
+                session = ctx.session
+        if session is not None and not self.session_interface.is_null_session(session):
+            self.session_interface.save_session(self, session, response)
+        return response
+
+    def make_response(self, rv: ft.ResponseReturnValue | HTTPException) -> Response:
+        """Turn a view's return value into a response object.
+
+        ``str``/``bytes`` become the body, ``dict``/``list`` JSON, iterators a
+        streamed body; ``Response`` objects and WSGI callables pass through; a tuple
+        adds a status and/or headers.
+        """
+        if type(rv) is str:
+            return self.response_class(rv)
+
+        status: t.Any = None
+        headers: t.Any = None
+        if isinstance(rv, tuple):
+            length = len(rv)
+            if length == 3:
+                rv, status, headers = rv  # type: ignore[misc]
+            elif length == 2:
+                if isinstance(rv[1], (Headers, dict, tuple, list)):
+                    rv, headers = rv
+                else:
+                    rv, status = rv  # type: ignore[assignment,misc]
+            else:
+                raise TypeError(
+                    "The view function did not return a valid response tuple. The tuple"
+                    " must have the form (body, status, headers), (body, status), or"
+                    " (body, headers)."
+                )
+
+        if rv is None:
+            raise TypeError(
+                f"The view function for {request_ctx.request.endpoint!r} did not return a"
+                " valid response. The function either returned None or ended without a"
+                " return statement."
+            )
+
+        if not isinstance(rv, self.response_class):
+            if isinstance(rv, (str, bytes, bytearray)) or isinstance(rv, cabc.Iterator):
+                rv = self.response_class(rv, status=status, headers=headers)  # type: ignore[arg-type]
+                status = headers = None
+            elif isinstance(rv, (dict, list)):
+                rv = self.json.response(rv)
+            elif isinstance(rv, BaseResponse) or callable(rv):
+                try:
+                    rv = self.response_class.force_type(
+                        rv,  # type: ignore[arg-type]
+                        request_ctx.request.environ,
+                    )
+                except TypeError as e:
+                    raise TypeError(
+                        f"{e}\nThe view function for {request_ctx.request.endpoint!r} did not"
+                        " return a valid response. The return type must be a string,"
+                        " dict, list, tuple with headers or status, Response instance, or"
+                        f" WSGI callable, but it was a {type(rv).__name__}."
+                    ).with_traceback(sys.exc_info()[2]) from None
+            else:
+                raise TypeError(
+                    f"The view function for {request_ctx.request.endpoint!r} did not return"
+                    " a valid response. The return type must be a string, dict, list,"
+                    " tuple with headers or status, Response instance, or WSGI callable,"
+                    f" but it was a {type(rv).__name__}."
+                )
+
+        rv = t.cast(Response, rv)
+        if status is not None:
+            if isinstance(status, (str, bytes, bytearray)):
+                rv.status = status  # type: ignore[assignment]
+            else:
+                rv.status_code = status
+        if headers:
+            rv.headers.update(headers)
+        return rv
+
+    # -- errors -------------------------------------------------------------------
+
+    def handle_http_exception(
+        self, e: HTTPException
+    ) -> HTTPException | ft.ResponseReturnValue:
+        """The registered handler's response for an HTTP error, or the error itself."""
+        if e.code is None:
+            return e
+        if isinstance(e, RoutingException):
+            # Redirects from routing are not errors to handle.
+            return e
+        handler = self._find_error_handler(e, request_ctx.request.blueprints)
+        if handler is None:
+            return e
+        return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
+
+    def handle_user_exception(
+        self, e: Exception
+    ) -> HTTPException | ft.ResponseReturnValue:
+        """Handle an exception from a hook or view with a registered handler, or re-raise."""
+        if isinstance(e, BadRequestKeyError) and (
+            self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"]
+        ):
+            e.show_exception = True
+        if isinstance(e, HTTPException) and not self.trap_http_exception(e):
+            return self.handle_http_exception(e)
+        handler = self._find_error_handler(e, request_ctx.request.blueprints)
+        if handler is None:
+            raise
+        return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
+
+    def handle_exception(self, e: Exception) -> Response:
+        """An unhandled exception: re-raise when propagating, else log it and answer 500."""
+        exc_info = sys.exc_info()
+        if got_request_exception.receivers:
+            got_request_exception.send(self, _async_wrapper=self.ensure_sync, exception=e)
+        propagate = self.config["PROPAGATE_EXCEPTIONS"]
+        if propagate is None:
+            propagate = self.testing or self.debug
+        if propagate:
+            if exc_info[1] is e:
+                raise
+            raise e
+        self.log_exception(exc_info)
+        server_error: InternalServerError | ft.ResponseReturnValue
+        server_error = InternalServerError(original_exception=e)
+        handler = self._find_error_handler(server_error, request_ctx.request.blueprints)
+        if handler is not None:
+            server_error = self.ensure_sync(handler)(server_error)
+        return self.finalize_request(server_error, from_error_handler=True)
+
+    def log_exception(
+        self,
+        exc_info: tuple[type, BaseException, t.Any] | tuple[None, None, None],
+    ) -> None:
+        """Log an unhandled exception to :attr:`logger`."""
+        self.logger.error(
+            f"Exception on {request_ctx.request.path} [{request_ctx.request.method}]",
+            exc_info=exc_info,
+        )
+
+    # -- teardown -----------------------------------------------------------------
+
+    def do_teardown_request(self, exc: BaseException | None = None) -> None:
+        """Run ``teardown_request`` functions (innermost blueprint first, reverse order).
+
+        All of them run even if one raises; the first error is raised afterwards.
+        """
+        funcs_by_name = self.teardown_request_funcs
+        if funcs_by_name:
+            request = _cv_request.get().request
+            funcs = [
+                func
+                for name in (*request.blueprints, None)
+                for func in reversed(funcs_by_name.get(name) or ())
+            ]
+            self._run_teardown(funcs, exc)
+        if request_tearing_down.receivers:
+            request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+
+    def do_teardown_appcontext(self, exc: BaseException | None = None) -> None:
+        """Run ``teardown_appcontext`` functions in reverse order; all run even if one raises."""
+        if self.teardown_appcontext_funcs:
+            self._run_teardown(list(reversed(self.teardown_appcontext_funcs)), exc)
+        if appcontext_tearing_down.receivers:
+            appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+
+    def _run_teardown(
+        self, funcs: list[ft.TeardownCallable], exc: BaseException | None
+    ) -> None:
+        first_error: BaseException | None = None
+        for func in funcs:
+            try:
+                self.ensure_sync(func)(exc)
+            except Exception as e:
+                if first_error is None:
+                    first_error = e
+                else:
+                    self.logger.exception("Another teardown function also failed")
+        if first_error is not None:
+            raise first_error
+
+    # -- async ----------------------------------------------------------------------
+
+    def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        """``func`` itself, or a synchronous wrapper when it is a coroutine function."""
+        if type(func) is FunctionType and not func.__code__.co_flags & _CO_ASYNC:
+            return func
+        if iscoroutinefunction(func):
+            return self.async_to_sync(func)
+        return func
+
+    def async_to_sync(
+        self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, T]]
+    ) -> t.Callable[..., T]:
+        """Run a coroutine function to completion in an event loop, per call.
+
+        The coroutine sees the caller's context (``request``, ``g`` ...). When the
+        calling thread already runs a loop, the coroutine runs in a helper thread.
+        """
+
+        def run(*args: t.Any, **kwargs: t.Any) -> T:
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                return asyncio.run(func(*args, **kwargs))
+            context = contextvars.copy_context()
+            result: list[t.Any] = []
+
+            def target() -> None:
+                try:
+                    result.append(context.run(asyncio.run, func(*args, **kwargs)))
+                except BaseException as e:
+                    result.append(e)
+                    result.append(None)
+
+            worker = threading.Thread(target=target)
+            worker.start()
+            worker.join()
+            if len(result) == 2:
+                raise result[0]
+            return result[0]  # type: ignore[no-any-return]
+
+        return run
+
+    # -- serving ----------------------------------------------------------------------
+
+    def run(
+        self,
+        host: str | None = None,
+        port: int | None = None,
+        debug: bool | None = None,
+        load_dotenv: bool = True,
+        **options: t.Any,
+    ) -> None:
+        """Serve the app with Werkzeug's development server. Not for production."""
+        from . import cli
+
+        if os.environ.get("ERLEN_RUN_FROM_CLI") == "true" or (
+            os.environ.get("FLASK_RUN_FROM_CLI") == "true"
+        ):
+            from werkzeug.serving import is_running_from_reloader
+
+            if not is_running_from_reloader():
+                print(
+                    " * Ignoring a call to 'app.run()' that would block the current 'erlen'"
+                    " CLI command.\n   Only call 'app.run()' in an"
+                    " 'if __name__ == \"__main__\"' guard.",
+                    file=sys.stderr,
+                )
+            return
+
+        if get_load_dotenv(load_dotenv):
+            cli.load_dotenv()
+            if "ERLEN_DEBUG" in os.environ or "FLASK_DEBUG" in os.environ:
+                self.debug = get_debug_flag()
+        if debug is not None:
+            self.debug = bool(debug)
+
+        server_name = self.config.get("SERVER_NAME")
+        sn_host = sn_port = None
+        if server_name:
+            sn_host, _, sn_port = server_name.partition(":")
+        if not host:
+            host = sn_host or "127.0.0.1"
+        if port or port == 0:
+            port = int(port)
+        elif sn_port:
+            port = int(sn_port)
+        else:
+            port = 5000
+
+        options.setdefault("use_reloader", self.debug)
+        options.setdefault("use_debugger", self.debug)
+        options.setdefault("threaded", True)
+        cli.show_server_banner(self.debug, self.name)
+
+        from werkzeug.serving import run_simple
+
+        try:
+            run_simple(t.cast(str, host), port, self, **options)
+        finally:
+            self._got_first_request = False

@@ -1,0 +1,299 @@
+"""Application and request contexts: what ``current_app``, ``g``, ``request`` and
+``session`` point at while code runs.
+
+A request context pushes an application context for its app when none is active.
+Contexts may be pushed again while active (``stream_with_context`` does); teardown
+runs only when the last push is popped.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import sys
+import typing as t
+from functools import cached_property, update_wrapper
+
+from werkzeug.exceptions import HTTPException
+
+from . import typing as ft
+from .globals import _cv_app, _cv_request
+from .signals import appcontext_popped, appcontext_pushed
+
+if t.TYPE_CHECKING:
+    from types import TracebackType
+
+    from _typeshed.wsgi import WSGIEnvironment
+    from werkzeug.routing import MapAdapter
+
+    from .app import Erlen
+    from .sessions import SessionMixin
+    from .wrappers import Request
+
+_sentinel = object()
+
+
+class _AppCtxGlobals:
+    """``g``: a plain namespace that lives as long as the application context."""
+
+    def __getattr__(self, name: str) -> t.Any:
+        try:
+            return self.__dict__[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: t.Any) -> None:
+        self.__dict__[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self.__dict__[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def get(self, name: str, default: t.Any | None = None) -> t.Any:
+        """The attribute ``name``, or ``default``."""
+        return self.__dict__.get(name, default)
+
+    def pop(self, name: str, default: t.Any = _sentinel) -> t.Any:
+        """Remove and return ``name``; ``default`` if missing, else ``KeyError``."""
+        if default is _sentinel:
+            return self.__dict__.pop(name)
+        return self.__dict__.pop(name, default)
+
+    def setdefault(self, name: str, default: t.Any = None) -> t.Any:
+        """The attribute ``name``, set to ``default`` first if missing."""
+        return self.__dict__.setdefault(name, default)
+
+    def __contains__(self, item: str) -> bool:
+        return item in self.__dict__
+
+    def __iter__(self) -> t.Iterator[str]:
+        return iter(self.__dict__)
+
+    def __repr__(self) -> str:
+        ctx = _cv_app.get(None)
+        if ctx is not None:
+            return f"<erlen.g of '{ctx.app.name}'>"
+        return object.__repr__(self)
+
+
+def after_this_request(f: ft.AfterRequestCallable[t.Any]) -> ft.AfterRequestCallable[t.Any]:
+    """Run ``f(response)`` after the current request only, before ``after_request`` hooks."""
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        raise RuntimeError(
+            "'after_this_request' needs an active request context: call it from a view"
+            " or a before_request function."
+        )
+    ctx._after_request_functions.append(f)
+    return f
+
+
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+
+
+def copy_current_request_context(f: F) -> F:
+    """Wrap ``f`` so that it runs in a copy of the current request context.
+
+    For work started during a request that runs later elsewhere, such as a thread
+    or a greenlet.
+    """
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        raise RuntimeError(
+            "'copy_current_request_context' needs an active request context: decorate"
+            " the function inside a view, not at import time."
+        )
+    ctx = ctx.copy()
+
+    def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        with ctx:
+            return ctx.app.ensure_sync(f)(*args, **kwargs)
+
+    return update_wrapper(wrapper, f)  # type: ignore[return-value]
+
+
+def has_request_context() -> bool:
+    """Whether a request context is active (``request`` and ``session`` usable)."""
+    return _cv_request.get(None) is not None
+
+
+def has_app_context() -> bool:
+    """Whether an application context is active (``current_app`` and ``g`` usable)."""
+    return _cv_app.get(None) is not None
+
+
+class AppContext:
+    """The application context: holds ``g`` and the app for ``current_app``."""
+
+    def __init__(self, app: Erlen) -> None:
+        self.app = app
+        self._cv_tokens: list[contextvars.Token[AppContext]] = []
+
+    @cached_property
+    def g(self) -> _AppCtxGlobals:
+        """The ``g`` namespace of this context."""
+        return self.app.app_ctx_globals_class()
+
+    @cached_property
+    def url_adapter(self) -> MapAdapter | None:
+        """A URL adapter from ``SERVER_NAME``, for ``url_for`` without a request."""
+        return self.app.create_url_adapter(None)
+
+    def push(self) -> None:
+        """Make this the active application context."""
+        self._cv_tokens.append(_cv_app.set(self))
+        if appcontext_pushed.receivers:
+            appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
+
+    def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
+        """Deactivate this context; the last pop runs ``teardown_appcontext`` functions."""
+        try:
+            if len(self._cv_tokens) == 1:
+                if exc is _sentinel:
+                    exc = sys.exc_info()[1]
+                self.app.do_teardown_appcontext(exc)
+        finally:
+            ctx = _cv_app.get()
+            _cv_app.reset(self._cv_tokens.pop())
+        if ctx is not self:
+            raise AssertionError(
+                f"Popped the wrong application context: {ctx!r} is active, not {self!r}."
+                " Contexts must be popped in the reverse order they were pushed."
+            )
+        if appcontext_popped.receivers:
+            appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
+
+    def __enter__(self) -> AppContext:
+        self.push()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type | None,
+        exc_value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.pop(exc_value)
+
+
+class RequestContext:
+    """The request context: the request, its session, routing results and flashes.
+
+    Created by the app for each request (``app.request_context(environ)``), or in
+    tests by ``app.test_request_context()``. The session is opened on first use.
+    """
+
+    def __init__(
+        self,
+        app: Erlen,
+        environ: WSGIEnvironment,
+        request: Request | None = None,
+        session: SessionMixin | None = None,
+    ) -> None:
+        self.app = app
+        if request is None:
+            request = app.request_class(environ)
+        self.request: Request = request
+        self.flashes: list[tuple[str, str]] | None = None
+        self._session = session
+        self._after_request_functions: list[ft.AfterRequestCallable[t.Any]] = []
+        self._cv_tokens: list[tuple[contextvars.Token[RequestContext], AppContext | None]] = []
+
+    @cached_property
+    def url_adapter(self) -> MapAdapter | None:
+        """Werkzeug's adapter bound to this request, for building URLs."""
+        try:
+            return self.app.create_url_adapter(self.request)
+        except HTTPException as e:
+            self.request.routing_exception = e
+            return None
+
+    @property
+    def session(self) -> SessionMixin:
+        """The session, opened through ``app.session_interface`` on first access."""
+        session = self._session
+        if session is None:
+            interface = self.app.session_interface
+            session = interface.open_session(self.app, self.request)
+            if session is None:
+                session = interface.make_null_session(self.app)
+            self._session = session
+        return session
+
+    @session.setter
+    def session(self, value: SessionMixin) -> None:
+        self._session = value
+
+    def copy(self) -> RequestContext:
+        """A new context for the same request and session, to push elsewhere."""
+        return self.__class__(
+            self.app, environ=self.request.environ, request=self.request, session=self._session
+        )
+
+    def match_request(self) -> None:
+        """Route the request; a routing error is kept to be raised when the view runs."""
+        try:
+            self.request.url_rule, self.request.view_args = self.app.match_request(self)
+        except HTTPException as e:
+            self.request.routing_exception = e
+
+    def push(self) -> None:
+        """Make this the active request context, with an app context if needed."""
+        app_ctx = _cv_app.get(None)
+        if app_ctx is None or app_ctx.app is not self.app:
+            app_ctx = self.app.app_context()
+            app_ctx.push()
+        else:
+            app_ctx = None
+        self._cv_tokens.append((_cv_request.set(self), app_ctx))
+        if not self.app._lazy_session and self._session is None:
+            self.session  # noqa: B018 - a custom interface may expect eager opening
+        request = self.request
+        if (
+            len(self._cv_tokens) == 1
+            and request.url_rule is None
+            and request.routing_exception is None
+        ):
+            self.match_request()
+
+    def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
+        """Deactivate this context; the last pop runs teardown and closes the request."""
+        clear_request = len(self._cv_tokens) == 1
+        try:
+            if clear_request:
+                if exc is _sentinel:
+                    exc = sys.exc_info()[1]
+                self.app.do_teardown_request(exc)
+                self.request.close()
+        finally:
+            ctx = _cv_request.get()
+            token, app_ctx = self._cv_tokens.pop()
+            _cv_request.reset(token)
+            if clear_request:
+                ctx.request.environ["werkzeug.request"] = None
+            if app_ctx is not None:
+                app_ctx.pop(exc)
+            if ctx is not self:
+                raise AssertionError(
+                    f"Popped the wrong request context: {ctx!r} is active, not {self!r}."
+                    " Contexts must be popped in the reverse order they were pushed."
+                )
+
+    def __enter__(self) -> RequestContext:
+        self.push()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type | None,
+        exc_value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.pop(exc_value)
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.request.url!r}"
+            f" [{self.request.method}] of {self.app.name}>"
+        )

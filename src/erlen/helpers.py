@@ -1,0 +1,241 @@
+"""Helpers used inside views and at import time: URLs, redirects, aborts, streaming."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import typing as t
+from functools import update_wrapper
+
+import werkzeug.utils
+from werkzeug.exceptions import abort as _werkzeug_abort
+
+from .globals import _cv_app, _cv_request, current_app, request_ctx
+
+if t.TYPE_CHECKING:
+    from werkzeug.wrappers import Response as BaseResponse
+
+    from .wrappers import Response
+
+
+def get_debug_flag() -> bool:
+    """Whether ``ERLEN_DEBUG`` (else ``FLASK_DEBUG``) asks for debug mode."""
+    value = os.environ.get("ERLEN_DEBUG") or os.environ.get("FLASK_DEBUG")
+    return bool(value and value.lower() not in {"0", "false", "no"})
+
+
+def get_load_dotenv(default: bool = True) -> bool:
+    """Whether ``.env`` files should be loaded; ``ERLEN_SKIP_DOTENV`` / ``FLASK_SKIP_DOTENV``
+    turn it off."""
+    value = os.environ.get("ERLEN_SKIP_DOTENV") or os.environ.get("FLASK_SKIP_DOTENV")
+    if not value:
+        return default
+    return value.lower() in {"0", "false", "no"}
+
+
+def get_root_path(import_name: str) -> str:
+    """The folder of the module or package ``import_name``; the working directory when it
+    has no file (an interactive session)."""
+    module = sys.modules.get(import_name)
+    if module is not None and getattr(module, "__file__", None) is not None:
+        return os.path.dirname(os.path.abspath(module.__file__))  # type: ignore[arg-type,type-var]
+
+    try:
+        spec = importlib.util.find_spec(import_name)
+        if spec is None:
+            raise ValueError("no spec")
+    except (ImportError, ValueError):
+        loader = None
+    else:
+        loader = spec.loader
+
+    if loader is None:
+        return os.getcwd()
+    if hasattr(loader, "get_filename"):
+        filepath = loader.get_filename(import_name)
+    else:
+        __import__(import_name)
+        filepath = getattr(sys.modules[import_name], "__file__", None)
+        if filepath is None:
+            raise RuntimeError(
+                f"No root path can be found for {import_name!r}: it was imported from a"
+                " loader that gives no file name. Pass 'root_path' explicitly."
+            )
+    return os.path.dirname(os.path.abspath(filepath))
+
+
+def url_for(
+    endpoint: str,
+    *,
+    _anchor: str | None = None,
+    _method: str | None = None,
+    _scheme: str | None = None,
+    _external: bool | None = None,
+    **values: t.Any,
+) -> str:
+    """Build the URL of an endpoint with the current app; see :meth:`Erlen.url_for`."""
+    return current_app.url_for(
+        endpoint,
+        _anchor=_anchor,
+        _method=_method,
+        _scheme=_scheme,
+        _external=_external,
+        **values,
+    )
+
+
+def redirect(
+    location: str, code: int = 302, Response: type[BaseResponse] | None = None
+) -> BaseResponse:
+    """A redirect response to ``location``, built with the current app's response class."""
+    app_ctx = _cv_app.get(None)
+    if app_ctx is not None:
+        return app_ctx.app.redirect(location, code=code)
+    return werkzeug.utils.redirect(location, code=code, Response=Response)
+
+
+def abort(code: int | BaseResponse, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+    """Raise the ``HTTPException`` for a status code (or the given response)."""
+    app_ctx = _cv_app.get(None)
+    if app_ctx is not None:
+        app_ctx.app.aborter(code, *args, **kwargs)
+    _werkzeug_abort(code, *args, **kwargs)
+
+
+def make_response(*args: t.Any) -> Response:
+    """Turn a view's return value into a response object, to add headers to it.
+
+    No arguments give an empty response; several are taken as a tuple.
+    """
+    if not args:
+        return current_app.response_class()
+    if len(args) == 1:
+        args = args[0]
+    return current_app.make_response(args)  # type: ignore[arg-type]
+
+
+def stream_with_context(
+    generator_or_function: t.Iterator[t.AnyStr] | t.Callable[..., t.Iterator[t.AnyStr]],
+) -> t.Iterator[t.AnyStr]:
+    """Keep the request context active while a streamed response is generated.
+
+    Works on a generator, or as a decorator on a generator function.
+    """
+    try:
+        gen = iter(generator_or_function)  # type: ignore[arg-type]
+    except TypeError:
+        function = t.cast("t.Callable[..., t.Iterator[t.AnyStr]]", generator_or_function)
+
+        def decorator(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            return stream_with_context(function(*args, **kwargs))
+
+        return update_wrapper(decorator, function)  # type: ignore[return-value]
+
+    def generator() -> t.Iterator[t.AnyStr | None]:
+        ctx = _cv_request.get(None)
+        if ctx is None:
+            raise RuntimeError(
+                "'stream_with_context' needs an active request context: call it inside a"
+                " view function, not at import time or in a background thread."
+            )
+        with ctx:
+            # The first step only pushes the context; the view gets the rest.
+            yield None
+            try:
+                yield from gen
+            finally:
+                close = getattr(gen, "close", None)
+                if close is not None:
+                    close()
+
+    wrapped = generator()
+    next(wrapped)
+    return wrapped  # type: ignore[return-value]
+
+
+def flash(message: str, category: str = "message") -> None:
+    """Store a message in the session for the next request to show."""
+    from .signals import message_flashed
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    session = request_ctx.session
+    flashes = session.get("_flashes", [])
+    flashes.append((category, message))
+    session["_flashes"] = flashes
+    if message_flashed.receivers:
+        message_flashed.send(app, _async_wrapper=app.ensure_sync, message=message, category=category)
+
+
+def get_flashed_messages(
+    with_categories: bool = False, category_filter: t.Iterable[str] = ()
+) -> list[str] | list[tuple[str, str]]:
+    """The flashed messages, taken out of the session once per request.
+
+    With ``with_categories`` each item is ``(category, message)``; with
+    ``category_filter`` only messages of those categories are returned.
+    """
+    ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
+    flashes = ctx.flashes
+    if flashes is None:
+        flashes = ctx.session.pop("_flashes") if "_flashes" in ctx.session else []
+        ctx.flashes = flashes
+    if category_filter:
+        wanted = set(category_filter)
+        flashes = [item for item in flashes if item[0] in wanted]
+    if not with_categories:
+        return [item[1] for item in flashes]
+    return list(flashes)
+
+
+def _prepare_send_file_kwargs(**kwargs: t.Any) -> dict[str, t.Any]:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if kwargs.get("max_age") is None:
+        kwargs["max_age"] = app.get_send_file_max_age
+    kwargs.update(
+        environ=request_ctx.request.environ,
+        use_x_sendfile=app.config["USE_X_SENDFILE"],
+        response_class=app.response_class,
+        _root_path=app.root_path,
+    )
+    return kwargs
+
+
+def send_file(
+    path_or_file: os.PathLike[t.AnyStr] | str | t.IO[bytes],
+    mimetype: str | None = None,
+    as_attachment: bool = False,
+    download_name: str | None = None,
+    conditional: bool = True,
+    etag: bool | str = True,
+    last_modified: t.Any = None,
+    max_age: int | t.Callable[[str | None], int | None] | None = None,
+) -> Response:
+    """Send a file (path or binary file object) to the client, with Werkzeug's
+    ``send_file``: mimetype guessing, conditional and range requests, ``ETag``.
+
+    Relative paths start at the app's ``root_path``.
+    """
+    return werkzeug.utils.send_file(  # type: ignore[return-value]
+        **_prepare_send_file_kwargs(
+            path_or_file=path_or_file,
+            mimetype=mimetype,
+            as_attachment=as_attachment,
+            download_name=download_name,
+            conditional=conditional,
+            etag=etag,
+            last_modified=last_modified,
+            max_age=max_age,
+        )
+    )
+
+
+def send_from_directory(
+    directory: os.PathLike[str] | str,
+    path: os.PathLike[str] | str,
+    **kwargs: t.Any,
+) -> Response:
+    """Send a file from inside ``directory``; a path that escapes it is a 404."""
+    return werkzeug.utils.send_from_directory(  # type: ignore[return-value]
+        directory, path, **_prepare_send_file_kwargs(**kwargs)
+    )

@@ -1,0 +1,336 @@
+"""erlen's ``Request`` and ``Response``: Werkzeug's classes, made lazy and lean.
+
+``Request`` keeps only the environ when created and works out the method, path,
+headers and the rest on first use, so a request that reads nothing costs almost
+nothing. ``Response`` builds the common case (a body with a default status and no
+extra headers) without Werkzeug's general machinery, and writes a buffered body
+straight to the server. Everything else is Werkzeug's own behaviour.
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+from functools import cached_property, lru_cache
+from urllib.parse import parse_qsl
+
+from werkzeug.datastructures import EnvironHeaders, Headers
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.utils import get_content_type
+from werkzeug.wrappers import Request as _WerkzeugRequest
+from werkzeug.wrappers import Response as _WerkzeugResponse
+
+from . import json
+from .globals import _cv_app
+
+if t.TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from werkzeug.datastructures import MultiDict
+    from werkzeug.routing import Rule
+
+#: ``"404 NOT FOUND"`` style status lines, as Werkzeug writes them.
+_STATUS_LINES: dict[int, str] = {
+    code: f"{code} {reason.upper()}" for code, reason in HTTP_STATUS_CODES.items()
+}
+_bad_escape = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+@lru_cache(maxsize=None)
+def _split_blueprint_path(name: str) -> list[str]:
+    """``"a.b.c"`` -> ``["a.b.c", "a.b", "a"]``: a blueprint and its parents."""
+    out = [name]
+    while "." in name:
+        name = name.rpartition(".")[0]
+        out.append(name)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _content_type_for(mimetype: str) -> str:
+    return get_content_type(mimetype, "utf-8")
+
+
+def _decode_path(raw: str) -> str:
+    """A WSGI path (latin-1 carried bytes) as text; bad UTF-8 becomes U+FFFD."""
+    if raw.isascii():
+        return raw
+    return raw.encode("latin1").decode("utf-8", "replace")
+
+
+class Request(_WerkzeugRequest):
+    """The request object: Werkzeug's interface, parsed on first access.
+
+    Adds what routing fills in (``url_rule``, ``view_args``,
+    ``routing_exception``), the endpoint and blueprint names, and per-request
+    limits that default to the app's config.
+    """
+
+    json_module: t.Any = json
+
+    #: The rule that matched, set during routing.
+    url_rule: Rule | None = None
+    #: The arguments captured from the URL, set during routing.
+    view_args: dict[str, t.Any] | None = None
+    #: The routing error (404, 405, redirect ...) raised when the view runs.
+    routing_exception: HTTPException | None = None
+
+    _max_content_length: int | None = None
+    _max_form_memory_size: int | None = None
+    _max_form_parts: int | None = None
+
+    def __init__(
+        self,
+        environ: WSGIEnvironment,
+        populate_request: bool = True,
+        shallow: bool = False,
+    ) -> None:
+        # Werkzeug's __init__ parses eagerly; everything it sets is lazy here.
+        self.environ = environ
+        self.shallow = shallow
+        if populate_request and not shallow:
+            environ["werkzeug.request"] = self
+
+    @cached_property
+    def method(self) -> str:  # type: ignore[override]
+        return str(self.environ.get("REQUEST_METHOD", "GET")).upper()
+
+    @cached_property
+    def scheme(self) -> str:  # type: ignore[override]
+        return str(self.environ.get("wsgi.url_scheme", "http"))
+
+    @cached_property
+    def server(self) -> tuple[str, int | None] | None:  # type: ignore[override]
+        name = self.environ.get("SERVER_NAME")
+        if name is None:
+            return None
+        try:
+            port: int | None = int(self.environ.get("SERVER_PORT"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            port = None
+        return name, port
+
+    @cached_property
+    def root_path(self) -> str:  # type: ignore[override]
+        return _decode_path(self.environ.get("SCRIPT_NAME") or "").rstrip("/")
+
+    @cached_property
+    def path(self) -> str:  # type: ignore[override]
+        return "/" + _decode_path(self.environ.get("PATH_INFO") or "").lstrip("/")
+
+    @cached_property
+    def query_string(self) -> bytes:  # type: ignore[override]
+        return str(self.environ.get("QUERY_STRING", "")).encode("latin1")
+
+    @cached_property
+    def headers(self) -> EnvironHeaders:  # type: ignore[override]
+        return EnvironHeaders(self.environ)
+
+    @cached_property
+    def remote_addr(self) -> str | None:  # type: ignore[override]
+        return self.environ.get("REMOTE_ADDR")
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:  # type: ignore[override]
+        """The query string's arguments; a malformed query string is a 400."""
+        raw = self.query_string
+        if not raw:
+            return self.parameter_storage_class()
+        try:
+            text = raw.decode("utf-8")
+            if _bad_escape.search(text):
+                raise BadRequest(
+                    "The query string contains a '%' that does not start a valid"
+                    " percent-escape (two hex digits). Encode a literal '%' as '%25'."
+                )
+            pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            raise BadRequest("The query string is not valid UTF-8.") from None
+        return self.parameter_storage_class(pairs)
+
+    @cached_property
+    def stream(self) -> t.IO[bytes]:  # type: ignore[override]
+        """The body stream; a malformed ``Content-Length`` is a 400."""
+        length = self.environ.get("CONTENT_LENGTH")
+        if length and not str(length).strip().isdigit():
+            raise BadRequest(
+                f"The Content-Length header must be a whole number of bytes, got {length!r}."
+            )
+        return _WerkzeugRequest.stream.__get__(self)  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def max_content_length(self) -> int | None:  # type: ignore[override]
+        """The largest body accepted; ``MAX_CONTENT_LENGTH`` unless set here."""
+        if self._max_content_length is not None:
+            return self._max_content_length
+        app_ctx = _cv_app.get(None)
+        if app_ctx is None:
+            return None
+        return app_ctx.app.config["MAX_CONTENT_LENGTH"]  # type: ignore[no-any-return]
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+    @property
+    def max_form_memory_size(self) -> int | None:  # type: ignore[override]
+        """The largest non-file form field; ``MAX_FORM_MEMORY_SIZE`` unless set here."""
+        if self._max_form_memory_size is not None:
+            return self._max_form_memory_size
+        app_ctx = _cv_app.get(None)
+        if app_ctx is None:
+            return _WerkzeugRequest.max_form_memory_size
+        return app_ctx.app.config["MAX_FORM_MEMORY_SIZE"]  # type: ignore[no-any-return]
+
+    @max_form_memory_size.setter
+    def max_form_memory_size(self, value: int | None) -> None:
+        self._max_form_memory_size = value
+
+    @property
+    def max_form_parts(self) -> int | None:  # type: ignore[override]
+        """The most multipart form parts; ``MAX_FORM_PARTS`` unless set here."""
+        if self._max_form_parts is not None:
+            return self._max_form_parts
+        app_ctx = _cv_app.get(None)
+        if app_ctx is None:
+            return _WerkzeugRequest.max_form_parts
+        return app_ctx.app.config["MAX_FORM_PARTS"]  # type: ignore[no-any-return]
+
+    @max_form_parts.setter
+    def max_form_parts(self, value: int | None) -> None:
+        self._max_form_parts = value
+
+    @property
+    def endpoint(self) -> str | None:
+        """The endpoint of the matched rule, or None if routing failed."""
+        if self.url_rule is not None:
+            return self.url_rule.endpoint  # type: ignore[no-any-return]
+        return None
+
+    @property
+    def blueprint(self) -> str | None:
+        """The dotted name of the blueprint the matched endpoint belongs to."""
+        endpoint = self.endpoint
+        if endpoint is not None and "." in endpoint:
+            return endpoint.rpartition(".")[0]
+        return None
+
+    @property
+    def blueprints(self) -> list[str]:
+        """The current blueprint and its parents, innermost first."""
+        name = self.blueprint
+        if name is None:
+            return []
+        return _split_blueprint_path(name)
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        app_ctx = _cv_app.get(None)
+        if (
+            app_ctx is not None
+            and app_ctx.app.debug
+            and self.mimetype != "multipart/form-data"
+            and not self.files
+        ):
+            from .debughelpers import attach_enctype_error_multidict
+
+            attach_enctype_error_multidict(self)
+
+    def on_json_loading_failed(self, e: ValueError | None) -> t.Any:
+        """Invalid JSON is a 400 that says so; a non-JSON type is a 415."""
+        if e is not None:
+            raise BadRequest(f"The request body is not valid JSON: {e}")
+        return super().on_json_loading_failed(e)
+
+
+class Response(_WerkzeugResponse):
+    """The response object: Werkzeug's interface with a lean common case.
+
+    ``default_mimetype`` is ``text/html``; the JSON module is the app's.
+    """
+
+    default_mimetype: str | None = "text/html"
+    json_module: t.Any = json
+    autocorrect_location_header = False
+
+    def __init__(
+        self,
+        response: t.Iterable[bytes] | bytes | t.Iterable[str] | str | None = None,
+        status: int | str | t.Any | None = None,
+        headers: t.Mapping[str, str | t.Iterable[str]]
+        | t.Iterable[tuple[str, str]]
+        | None = None,
+        mimetype: str | None = None,
+        content_type: str | None = None,
+        direct_passthrough: bool = False,
+    ) -> None:
+        if (
+            headers is None
+            and content_type is None
+            and (status is None or type(status) is int)
+            and (type(response) is str or type(response) is bytes)
+        ):
+            # The shape almost every view produces: skip the general path.
+            body = response.encode() if type(response) is str else response
+            self.headers = hdrs = Headers()
+            mimetype = mimetype or self.default_mimetype
+            if mimetype is not None:
+                hdrs._list.append(("Content-Type", _content_type_for(mimetype)))  # type: ignore[attr-defined]
+            if self.automatically_set_content_length:
+                hdrs._list.append(("Content-Length", str(len(body))))  # type: ignore[attr-defined]
+            if status is None:
+                status = self.default_status
+            line = _STATUS_LINES.get(status)  # type: ignore[arg-type]
+            if line is None:
+                self.status = status
+            else:
+                self._status = line
+                self._status_code = status
+            self.response = [body]  # type: ignore[list-item]
+            self.direct_passthrough = direct_passthrough
+            self._on_close = []
+            return
+        super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
+
+    @property
+    def max_cookie_size(self) -> int:  # type: ignore[override]
+        """``MAX_COOKIE_SIZE`` of the current app, else Werkzeug's default."""
+        app_ctx = _cv_app.get(None)
+        if app_ctx is not None:
+            return app_ctx.app.config["MAX_COOKIE_SIZE"]  # type: ignore[no-any-return]
+        return super().max_cookie_size
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> t.Iterable[bytes]:
+        body = self.response
+        code = self._status_code
+        if (
+            type(body) is list
+            and len(body) == 1
+            and type(body[0]) is bytes
+            and not self._on_close
+            and not self.direct_passthrough
+            and 200 <= code
+            and code != 204
+            and code != 304
+        ):
+            # A buffered body: no header rewriting is needed unless a
+            # Location or Content-Location header is present.
+            items: list[tuple[str, str]] = self.headers._list  # type: ignore[attr-defined]
+            have_length = False
+            for key, _ in items:
+                lowered = key.lower()
+                if lowered == "content-length":
+                    have_length = True
+                elif lowered == "location" or lowered == "content-location":
+                    break
+            else:
+                headers = list(items)
+                if not have_length and self.automatically_set_content_length:
+                    headers.append(("Content-Length", str(len(body[0]))))
+                start_response(self._status, headers)
+                if environ.get("REQUEST_METHOD") == "HEAD":
+                    return ()
+                return body  # type: ignore[return-value]
+        return super().__call__(environ, start_response)
