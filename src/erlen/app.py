@@ -220,7 +220,7 @@ class Erlen(App):
         if url_map.host_matching or self.subdomain_matching:
             adapter = ctx.url_adapter
             if adapter is None:
-                raise t.cast(HTTPException, request.routing_exception)
+                raise request.routing_exception  # type: ignore[misc]
             domain = adapter.server_name if url_map.host_matching else adapter.subdomain or ""
         else:
             trusted_hosts = self.config["TRUSTED_HOSTS"]
@@ -241,13 +241,17 @@ class Erlen(App):
     def match_request(self, ctx: RequestContext) -> tuple[Rule, dict[str, t.Any]]:
         """Route a request: the matching rule and view arguments, or an ``HTTPException``."""
         domain, path = self._routing_target(ctx)
+        url_map = self.url_map
+        router = url_map.__dict__.get("_router")
+        if router is None or router.version != url_map.version:
+            router = url_map.router
         try:
-            return self.url_map.router.match(domain, path, ctx.request.method)
+            return router.match(domain, path, ctx.request.method)
         except NeedsRedirect:
             # Werkzeug builds the exact redirect (slashes, aliases, redirect_to).
             adapter = ctx.url_adapter
             if adapter is None:
-                raise t.cast(HTTPException, ctx.request.routing_exception) from None
+                raise ctx.request.routing_exception from None  # type: ignore[misc]
             return adapter.match(return_rule=True)  # type: ignore[return-value]
 
     def url_for(
@@ -347,7 +351,9 @@ class Erlen(App):
         try:
             if request_started.receivers:
                 request_started.send(self, _async_wrapper=self.ensure_sync)
-            rv = self.preprocess_request()
+            rv = None
+            if self.before_request_funcs or self.url_value_preprocessors:
+                rv = self.preprocess_request()
             if rv is None:
                 rv = self.dispatch_request()
         except Exception as e:
@@ -382,11 +388,13 @@ class Erlen(App):
         request = _cv_request.get().request
         if request.routing_exception is not None:
             self.raise_routing_exception(request)
-        rule = t.cast("Rule", request.url_rule)
+        rule: Rule = request.url_rule  # type: ignore[assignment]
         if request.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
             return self.make_default_options_response()
-        view_args = t.cast("dict[str, t.Any]", request.view_args)
-        return self.ensure_sync(self.view_functions[rule.endpoint])(**view_args)  # type: ignore[no-any-return]
+        view = self.view_functions[rule.endpoint]
+        if type(view) is not FunctionType or view.__code__.co_flags & _CO_ASYNC:
+            view = self.ensure_sync(view)
+        return view(**request.view_args)  # type: ignore[arg-type,no-any-return]
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
         """Raise the error routing produced (404, 405, a redirect ...)."""
@@ -451,8 +459,11 @@ class Erlen(App):
         streamed body; ``Response`` objects and WSGI callables pass through; a tuple
         adds a status and/or headers.
         """
-        if type(rv) is str:
-            return self.response_class(rv)
+        cls = type(rv)
+        if cls is str:
+            return self.response_class(rv)  # type: ignore[arg-type]
+        if cls is dict or cls is list:
+            return self.json.response(rv)  # type: ignore[return-value]
 
         status: t.Any = None
         headers: t.Any = None

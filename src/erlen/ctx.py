@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextvars
 import sys
 import typing as t
-from functools import cached_property, update_wrapper
+from functools import update_wrapper
 
 from werkzeug.exceptions import HTTPException
 
 from . import typing as ft
+from ._internal import lazy_attribute
 from .globals import _cv_app, _cv_request
 from .signals import appcontext_popped, appcontext_pushed
 
@@ -130,12 +131,12 @@ class AppContext:
         self.app = app
         self._cv_tokens: list[contextvars.Token[AppContext]] = []
 
-    @cached_property
+    @lazy_attribute
     def g(self) -> _AppCtxGlobals:
         """The ``g`` namespace of this context."""
         return self.app.app_ctx_globals_class()
 
-    @cached_property
+    @lazy_attribute
     def url_adapter(self) -> MapAdapter | None:
         """A URL adapter from ``SERVER_NAME``, for ``url_for`` without a request."""
         return self.app.create_url_adapter(None)
@@ -200,7 +201,7 @@ class RequestContext:
         self._after_request_functions: list[ft.AfterRequestCallable[t.Any]] = []
         self._cv_tokens: list[tuple[contextvars.Token[RequestContext], AppContext | None]] = []
 
-    @cached_property
+    @lazy_attribute
     def url_adapter(self) -> MapAdapter | None:
         """Werkzeug's adapter bound to this request, for building URLs."""
         try:
@@ -240,14 +241,15 @@ class RequestContext:
 
     def push(self) -> None:
         """Make this the active request context, with an app context if needed."""
+        app = self.app
         app_ctx = _cv_app.get(None)
-        if app_ctx is None or app_ctx.app is not self.app:
-            app_ctx = self.app.app_context()
+        if app_ctx is None or app_ctx.app is not app:
+            app_ctx = app.app_context()
             app_ctx.push()
         else:
             app_ctx = None
         self._cv_tokens.append((_cv_request.set(self), app_ctx))
-        if not self.app._lazy_session and self._session is None:
+        if self._session is None and not app._lazy_session:
             self.session  # noqa: B018 - a custom interface may expect eager opening
         request = self.request
         if (
@@ -255,7 +257,10 @@ class RequestContext:
             and request.url_rule is None
             and request.routing_exception is None
         ):
-            self.match_request()
+            try:
+                request.url_rule, request.view_args = app.match_request(self)
+            except HTTPException as e:
+                request.routing_exception = e
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Deactivate this context; the last pop runs teardown and closes the request."""
@@ -265,7 +270,8 @@ class RequestContext:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
                 self.app.do_teardown_request(exc)
-                self.request.close()
+                if "files" in self.request.__dict__:
+                    self.request.close()
         finally:
             ctx = _cv_request.get()
             token, app_ctx = self._cv_tokens.pop()

@@ -225,6 +225,7 @@ class Router:
                 ):
                     entry.redirects = True
         self._static_root = self.static.get("", {})
+        self._find = _Compiler(self).compile()
 
     def _insert(self, parts: list[_Part], entry: _Entry) -> None:
         node = self.root
@@ -267,7 +268,7 @@ class Router:
 
         allowed: set[str] = set()
         parts = [domain, *path.split("/")]
-        found = self._walk(self.root, parts, 0, [], method, allowed)
+        found = self._find(parts, method, allowed)
         if found is None and self.merge_slashes and "//" in path:
             merged = [domain, *_multi_slash.sub("/", path).split("/")]
             if self._walk(self.root, merged, 0, [], method, set()) is not None:
@@ -292,10 +293,42 @@ class Router:
             return []
         return sorted(allowed)
 
+    @staticmethod
     def _accept(
-        self, entries: list[_Entry], values: list[str], method: str, allowed: set[str]
+        entries: list[_Entry], values: list[str], method: str, allowed: set[str]
     ) -> tuple[_Entry, dict[str, t.Any]] | None:
+        """The first of a node's rules that takes the method and the values."""
         for entry in entries:
+            if entry.methods is not None and method not in entry.methods:
+                allowed.update(entry.methods)
+                continue
+            result = entry.convert(values)
+            if result is not None:
+                return entry, result
+        return None
+
+    @staticmethod
+    def _slashed(
+        entries: list[_Entry], values: list[str], method: str
+    ) -> tuple[_Entry, dict[str, t.Any]] | None:
+        """A rule for the path plus "/": a redirect if it insists on the slash."""
+        for entry in entries:
+            if entry.methods is None or method in entry.methods:
+                if entry.strict_slashes:
+                    raise NeedsRedirect()
+                result = entry.convert(values)
+                if result is not None:
+                    return entry, result
+        return None
+
+    @staticmethod
+    def _unslashed(
+        entries: list[_Entry], values: list[str], method: str, allowed: set[str]
+    ) -> tuple[_Entry, dict[str, t.Any]] | None:
+        """A rule without the trailing slash the path has, if it allows one."""
+        for entry in entries:
+            if entry.strict_slashes:
+                continue
             if entry.methods is not None and method not in entry.methods:
                 allowed.update(entry.methods)
                 continue
@@ -313,19 +346,14 @@ class Router:
         method: str,
         allowed: set[str],
     ) -> tuple[_Entry, dict[str, t.Any]] | None:
+        """Depth-first search of the tree: the reference the compiled matcher follows."""
         if index == len(parts):
             found = self._accept(node.rules, values, method, allowed)
             if found is not None:
                 return found
             slashed = node.static.get("")
             if slashed is not None:
-                for entry in slashed.rules:
-                    if entry.methods is None or method in entry.methods:
-                        if entry.strict_slashes:
-                            raise NeedsRedirect()
-                        result = entry.convert(values)
-                        if result is not None:
-                            return entry, result
+                return self._slashed(slashed.rules, values, method)
             return None
 
         part = parts[index]
@@ -354,13 +382,154 @@ class Router:
 
         if index == len(parts) - 1 and part == "":
             # "/path/" reaches rules for "/path" that do not insist on no slash.
-            for entry in node.rules:
-                if entry.strict_slashes:
-                    continue
-                if entry.methods is not None and method not in entry.methods:
-                    allowed.update(entry.methods)
-                    continue
-                result = entry.convert(values)
-                if result is not None:
-                    return entry, result
+            return self._unslashed(node.rules, values, method, allowed)
         return None
+
+
+_Found = t.Optional[tuple[_Entry, dict[str, t.Any]]]
+
+
+class _Compiler:
+    """Turns a router's tree into one Python function with the tree's search unrolled.
+
+    Segment positions become constants and backtracking becomes falling through to
+    the next ``if``; nodes with many static children dispatch through a dict to a
+    function each. The result returns what ``Router._walk`` would, for any input.
+    """
+
+    #: Static children tested with ``if`` before switching to a dict lookup.
+    max_inline_static = 4
+    #: Deeper trees are finished by the generic walker, to bound nesting.
+    max_depth = 24
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+        self.names: dict[str, t.Any] = {
+            "accept": router._accept,
+            "slashed": router._slashed,
+            "unslashed": router._unslashed,
+            "walk": router._walk,
+        }
+        self.functions: list[list[str]] = []
+        self.tables: list[dict[str, t.Any]] = []
+        self.counter = 0
+
+    def const(self, value: t.Any, prefix: str) -> str:
+        self.counter += 1
+        name = f"{prefix}{self.counter}"
+        self.names[name] = value
+        return name
+
+    def compile(self) -> t.Callable[[list[str], str, set[str]], _Found]:
+        lines = ["def find(parts, method, allowed):", "    n = len(parts)"]
+        self.node(self.router.root, 0, [], lines, 1)
+        lines.append("    return None")
+        source = "\n".join(line for function in self.functions for line in function)
+        source += "\n" + "\n".join(lines) + "\n"
+        namespace = dict(self.names)
+        exec(compile(source, "<erlen router>", "exec"), namespace)
+        for table in self.tables:
+            for text, function_name in table.items():
+                table[text] = namespace[function_name]
+        return namespace["find"]  # type: ignore[no-any-return]
+
+    def leaf(self, node: _Node, values: list[str], lines: list[str], indent: int) -> None:
+        pad = "    " * indent
+        args = f"[{', '.join(values)}]"
+        if node.rules:
+            entries = self.const(node.rules, "E")
+            lines.append(f"{pad}r = accept({entries}, {args}, method, allowed)")
+            lines.append(f"{pad}if r is not None: return r")
+        slashed = node.static.get("")
+        if slashed is not None and slashed.rules:
+            entries = self.const(slashed.rules, "E")
+            lines.append(f"{pad}r = slashed({entries}, {args}, method)")
+            lines.append(f"{pad}if r is not None: return r")
+        if not node.rules and (slashed is None or not slashed.rules):
+            lines.append(f"{pad}pass")
+
+    def node(
+        self, node: _Node, depth: int, values: list[str], lines: list[str], indent: int
+    ) -> None:
+        pad = "    " * indent
+        if depth > self.max_depth:
+            name = self.const(node, "N")
+            lines.append(
+                f"{pad}r = walk({name}, parts, {depth}, [{', '.join(values)}], method, allowed)"
+            )
+            lines.append(f"{pad}if r is not None: return r")
+            return
+
+        lines.append(f"{pad}if n == {depth}:")
+        self.leaf(node, values, lines, indent + 1)
+        lines.append(f"{pad}else:")
+        inner = pad + "    "
+        segment = f"p{depth}"
+        lines.append(f"{inner}{segment} = parts[{depth}]")
+
+        if len(node.static) > self.max_inline_static:
+            table = {
+                text: self.function(child, depth + 1, values)
+                for text, child in node.static.items()
+            }
+            self.tables.append(table)
+            name = self.const(table, "S")
+            lines.append(f"{inner}f = {name}.get({segment})")
+            lines.append(f"{inner}if f is not None:")
+            params = "".join(", " + v for v in values)
+            lines.append(f"{inner}    r = f(parts, n, method, allowed{params})")
+            lines.append(f"{inner}    if r is not None: return r")
+        else:
+            for text, child in node.static.items():
+                lines.append(f"{inner}if {segment} == {text!r}:")
+                self.node(child, depth + 1, values, lines, indent + 2)
+
+        for part, child in node.dynamic:
+            pattern = self.const(part.pattern, "P")
+            target = f'"/".join(parts[{depth}:])' if part.final else segment
+            match = f"m{depth}"
+            lines.append(f"{inner}{match} = {pattern}.match({target})")
+            lines.append(f"{inner}if {match} is not None:")
+            captured = []
+            for group in part.names:
+                self.counter += 1
+                var = f"v{self.counter}"
+                lines.append(f"{inner}    {var} = {match}[{group!r}]")
+                captured.append(var)
+            body = indent + 2
+            if part.suffixed or (part.final and (child.dynamic or set(child.static) - {""})):
+                name = self.const(child, "N")
+                rest = (
+                    f'([""], 0) if {match}["suffix"] == "/" else (parts, n)'
+                    if part.suffixed
+                    else "(parts, n)"
+                )
+                lines.append(f"{inner}    rest, at = {rest}")
+                lines.append(
+                    f"{inner}    r = walk({name}, rest, at, [{', '.join(values + captured)}],"
+                    " method, allowed)"
+                )
+                lines.append(f"{inner}    if r is not None: return r")
+            elif part.final:
+                self.leaf(child, values + captured, lines, body)
+            else:
+                self.node(child, depth + 1, values + captured, lines, body)
+
+        if any(not entry.strict_slashes for entry in node.rules):
+            entries = self.const(node.rules, "E")
+            lines.append(f"{inner}if n == {depth + 1} and {segment} == '':")
+            lines.append(
+                f"{inner}    r = unslashed({entries}, [{', '.join(values)}], method, allowed)"
+            )
+            lines.append(f"{inner}    if r is not None: return r")
+
+    def function(self, node: _Node, depth: int, values: list[str]) -> str:
+        """A separate function for a subtree, for dict dispatch."""
+        self.counter += 1
+        name = f"_node{self.counter}"
+        params = "".join(", " + v for v in values)
+        lines = [f"def {name}(parts, n, method, allowed{params}):"]
+        self.node(node, depth, values, lines, 1)
+        lines.append("    return None")
+        self.functions.append(lines)
+        return name

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import typing as t
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import EnvironHeaders, Headers
@@ -22,6 +22,7 @@ from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
 from . import json
+from ._internal import lazy_attribute
 from .globals import _cv_app
 
 if t.TYPE_CHECKING:
@@ -91,15 +92,15 @@ class Request(_WerkzeugRequest):
         if populate_request and not shallow:
             environ["werkzeug.request"] = self
 
-    @cached_property
+    @lazy_attribute
     def method(self) -> str:  # type: ignore[override]
         return str(self.environ.get("REQUEST_METHOD", "GET")).upper()
 
-    @cached_property
+    @lazy_attribute
     def scheme(self) -> str:  # type: ignore[override]
         return str(self.environ.get("wsgi.url_scheme", "http"))
 
-    @cached_property
+    @lazy_attribute
     def server(self) -> tuple[str, int | None] | None:  # type: ignore[override]
         name = self.environ.get("SERVER_NAME")
         if name is None:
@@ -110,27 +111,27 @@ class Request(_WerkzeugRequest):
             port = None
         return name, port
 
-    @cached_property
+    @lazy_attribute
     def root_path(self) -> str:  # type: ignore[override]
         return _decode_path(self.environ.get("SCRIPT_NAME") or "").rstrip("/")
 
-    @cached_property
+    @lazy_attribute
     def path(self) -> str:  # type: ignore[override]
         return "/" + _decode_path(self.environ.get("PATH_INFO") or "").lstrip("/")
 
-    @cached_property
+    @lazy_attribute
     def query_string(self) -> bytes:  # type: ignore[override]
         return str(self.environ.get("QUERY_STRING", "")).encode("latin1")
 
-    @cached_property
+    @lazy_attribute
     def headers(self) -> EnvironHeaders:  # type: ignore[override]
         return EnvironHeaders(self.environ)
 
-    @cached_property
+    @lazy_attribute
     def remote_addr(self) -> str | None:  # type: ignore[override]
         return self.environ.get("REMOTE_ADDR")
 
-    @cached_property
+    @lazy_attribute
     def args(self) -> MultiDict[str, str]:  # type: ignore[override]
         """The query string's arguments; a malformed query string is a 400."""
         raw = self.query_string
@@ -148,7 +149,7 @@ class Request(_WerkzeugRequest):
             raise BadRequest("The query string is not valid UTF-8.") from None
         return self.parameter_storage_class(pairs)
 
-    @cached_property
+    @lazy_attribute
     def stream(self) -> t.IO[bytes]:  # type: ignore[override]
         """The body stream; a malformed ``Content-Length`` is a 400."""
         length = self.environ.get("CONTENT_LENGTH")
@@ -222,6 +223,13 @@ class Request(_WerkzeugRequest):
         if name is None:
             return []
         return _split_blueprint_path(name)
+
+    def close(self) -> None:
+        """Close uploaded files, if the form was parsed."""
+        files = self.__dict__.get("files")
+        if files:
+            for _key, value in files.items(multi=True):
+                value.close()
 
     def _load_form_data(self) -> None:
         super()._load_form_data()

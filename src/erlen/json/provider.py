@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import decimal
 import json
+import json.encoder
 import typing as t
 import uuid
 import weakref
@@ -90,7 +91,7 @@ class DefaultJSONProvider(JSONProvider):
     #: The mimetype of :meth:`response`.
     mimetype = "application/json"
 
-    _encoder: tuple[tuple[t.Any, ...], json.JSONEncoder] | None = None
+    _encoder: tuple[tuple[t.Any, ...], t.Callable[[t.Any], str]] | None = None
 
     def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
         """``json.dumps`` with this provider's ``default``, ``ensure_ascii`` and ``sort_keys``."""
@@ -103,19 +104,12 @@ class DefaultJSONProvider(JSONProvider):
         """``json.loads``."""
         return json.loads(s, **kwargs)
 
-    def _response_encoder(self, indent: int | None) -> json.JSONEncoder:
-        # One encoder per settings: json.dumps would build a new one per call.
+    def _response_encoder(self, indent: int | None) -> t.Callable[[t.Any], str]:
+        # json.dumps builds a new encoder per call; keep one per settings instead.
         key = (self.default, self.ensure_ascii, self.sort_keys, indent)
         cached = self._encoder
         if cached is None or cached[0] != key:
-            encoder = json.JSONEncoder(
-                default=self.default,
-                ensure_ascii=self.ensure_ascii,
-                sort_keys=self.sort_keys,
-                indent=indent,
-                separators=(",", ": ") if indent is not None else (",", ":"),
-            )
-            cached = self._encoder = (key, encoder)
+            cached = self._encoder = (key, _make_encoder(*key))
         return cached[1]
 
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
@@ -123,7 +117,7 @@ class DefaultJSONProvider(JSONProvider):
         obj = self._prepare_response_obj(args, kwargs)
         indent = 2 if (self.compact is None and self._app.debug) or self.compact is False else None
         if type(self).dumps is DefaultJSONProvider.dumps:
-            body = self._response_encoder(indent).encode(obj)
+            body = self._response_encoder(indent)(obj)
         elif indent is None:
             body = self.dumps(obj, separators=(",", ":"))
         else:
@@ -131,3 +125,41 @@ class DefaultJSONProvider(JSONProvider):
         return self._app.response_class(  # type: ignore[attr-defined,no-any-return]
             f"{body}\n", mimetype=self.mimetype
         )
+
+
+def _make_encoder(
+    default: t.Callable[[t.Any], t.Any], ensure_ascii: bool, sort_keys: bool, indent: int | None
+) -> t.Callable[[t.Any], str]:
+    """A function encoding like ``json.dumps`` with these settings, built once.
+
+    For compact output it calls the C scanner directly, skipping the setup
+    ``JSONEncoder.encode`` repeats on every call.
+    """
+    encoder = json.JSONEncoder(
+        default=default,
+        ensure_ascii=ensure_ascii,
+        sort_keys=sort_keys,
+        indent=indent,
+        separators=(",", ": ") if indent is not None else (",", ":"),
+    )
+    c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+    if indent is not None or c_make_encoder is None:
+        return encoder.encode
+    string_encoder = (
+        json.encoder.encode_basestring_ascii if ensure_ascii else json.encoder.encode_basestring
+    )
+    try:
+        # Without cycle markers: a circular structure falls back to encode() below.
+        scan = c_make_encoder(None, default, string_encoder, None, ":", ",", sort_keys, False, True)
+    except TypeError:  # a Python whose C encoder takes other arguments
+        return encoder.encode
+
+    def encode(obj: t.Any) -> str:
+        if type(obj) is str:
+            return string_encoder(obj)  # type: ignore[no-any-return]
+        try:
+            return "".join(scan(obj, 0))
+        except RecursionError:
+            return encoder.encode(obj)
+
+    return encode

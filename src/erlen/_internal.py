@@ -1,0 +1,36 @@
+"""Small building blocks shared by erlen's modules."""
+
+from __future__ import annotations
+
+import typing as t
+
+T = t.TypeVar("T")
+
+
+class lazy_attribute(t.Generic[T]):
+    """Compute an attribute on first access and store it on the instance.
+
+    Like ``functools.cached_property`` without its lock (Python 3.11 takes one on
+    every first access), which matters for per-request objects. Assigning the
+    attribute before first access works too.
+    """
+
+    def __init__(self, func: t.Callable[[t.Any], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @t.overload
+    def __get__(self, obj: None, owner: type | None = None) -> lazy_attribute[T]: ...
+
+    @t.overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> T | lazy_attribute[T]:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
