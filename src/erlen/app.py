@@ -18,7 +18,6 @@ import sys
 import threading
 import typing as t
 import weakref
-from datetime import timedelta
 from inspect import iscoroutinefunction
 from types import FunctionType
 from urllib.parse import quote as _url_quote
@@ -36,7 +35,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from . import typing as ft
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request, request_ctx
-from .helpers import get_debug_flag, get_load_dotenv, send_from_directory
+from .helpers import get_debug_flag, get_load_dotenv
 from .routing import NeedsRedirect
 from .sansio.app import App
 from .sessions import SecureCookieSessionInterface, SessionInterface
@@ -119,32 +118,14 @@ class Erlen(App):
 
     # -- files ----------------------------------------------------------------
 
-    def get_send_file_max_age(self, filename: str | None) -> int | None:
-        """``Cache-Control: max-age`` for files sent; ``SEND_FILE_MAX_AGE_DEFAULT``."""
-        value = self.config["SEND_FILE_MAX_AGE_DEFAULT"]
-        if value is None:
-            return None
-        if isinstance(value, timedelta):
-            return int(value.total_seconds())
-        return value  # type: ignore[no-any-return]
-
-    def send_static_file(self, filename: str) -> Response:
-        """The view behind the ``static`` endpoint."""
-        if not self.has_static_folder:
-            raise RuntimeError("'static_folder' must be set to serve static files.")
-        max_age = self.get_send_file_max_age(filename)
-        return send_from_directory(
-            t.cast(str, self.static_folder), filename, max_age=max_age
-        )
-
     def open_instance_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"
     ) -> t.IO[t.AnyStr]:
         """Open a file relative to :attr:`instance_path`; unlike resources, it may be written."""
         path = os.path.join(self.instance_path, resource)
         if "b" in mode:
-            return open(path, mode)  # noqa: SIM115
-        return open(path, mode, encoding=encoding)  # noqa: SIM115
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
 
     # -- contexts -------------------------------------------------------------
 
@@ -168,16 +149,16 @@ class Erlen(App):
 
     def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> ErlenClient:
         """A test client that calls the app directly; see :class:`erlen.testing.ErlenClient`."""
-        cls = self.test_client_class
-        if cls is None:
-            from .testing import ErlenClient as cls
+        from .testing import ErlenClient
+
+        cls = self.test_client_class or ErlenClient
         return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
 
     def test_cli_runner(self, **kwargs: t.Any) -> t.Any:
         """A Click runner that invokes this app's commands."""
-        cls = self.test_cli_runner_class
-        if cls is None:
-            from .testing import ErlenCliRunner as cls
+        from .testing import ErlenCliRunner
+
+        cls = self.test_cli_runner_class or ErlenCliRunner
         return cls(self, **kwargs)
 
     def make_shell_context(self) -> dict[str, t.Any]:
@@ -328,7 +309,7 @@ class Erlen(App):
             except Exception as e:
                 error = e
                 response = self.handle_exception(e)
-            except:  # noqa: E722 - record it for teardown, then let it go
+            except:
                 error = sys.exc_info()[1]
                 raise
             return response(environ, start_response)
@@ -475,7 +456,7 @@ class Erlen(App):
                 if isinstance(rv[1], (Headers, dict, tuple, list)):
                     rv, headers = rv
                 else:
-                    rv, status = rv  # type: ignore[assignment,misc]
+                    rv, status = rv  # type: ignore[misc]
             else:
                 raise TypeError(
                     "The view function did not return a valid response tuple. The tuple"
@@ -491,8 +472,8 @@ class Erlen(App):
             )
 
         if not isinstance(rv, self.response_class):
-            if isinstance(rv, (str, bytes, bytearray)) or isinstance(rv, cabc.Iterator):
-                rv = self.response_class(rv, status=status, headers=headers)  # type: ignore[arg-type]
+            if isinstance(rv, (str, bytes, bytearray, cabc.Iterator)):
+                rv = self.response_class(rv, status=status, headers=headers)
                 status = headers = None
             elif isinstance(rv, (dict, list)):
                 rv = self.json.response(rv)

@@ -38,8 +38,9 @@ def get_root_path(import_name: str) -> str:
     """The folder of the module or package ``import_name``; the working directory when it
     has no file (an interactive session)."""
     module = sys.modules.get(import_name)
-    if module is not None and getattr(module, "__file__", None) is not None:
-        return os.path.dirname(os.path.abspath(module.__file__))  # type: ignore[arg-type,type-var]
+    module_file: str | None = getattr(module, "__file__", None)
+    if module_file is not None:
+        return os.path.dirname(os.path.abspath(module_file))
 
     try:
         spec = importlib.util.find_spec(import_name)
@@ -52,8 +53,9 @@ def get_root_path(import_name: str) -> str:
 
     if loader is None:
         return os.getcwd()
+    filepath: str | None
     if hasattr(loader, "get_filename"):
-        filepath = loader.get_filename(import_name)
+        filepath = str(loader.get_filename(import_name))
     else:
         __import__(import_name)
         filepath = getattr(sys.modules[import_name], "__file__", None)
@@ -112,7 +114,7 @@ def make_response(*args: t.Any) -> Response:
         return current_app.response_class()
     if len(args) == 1:
         args = args[0]
-    return current_app.make_response(args)  # type: ignore[arg-type]
+    return current_app.make_response(args)
 
 
 def stream_with_context(
@@ -164,7 +166,9 @@ def flash(message: str, category: str = "message") -> None:
     flashes.append((category, message))
     session["_flashes"] = flashes
     if message_flashed.receivers:
-        message_flashed.send(app, _async_wrapper=app.ensure_sync, message=message, category=category)
+        message_flashed.send(
+            app, _async_wrapper=app.ensure_sync, message=message, category=category
+        )
 
 
 def get_flashed_messages(

@@ -108,7 +108,7 @@ class _Entry:
         """The view arguments, or None when a converter rejects its value."""
         result: dict[str, t.Any] = {}
         try:
-            for (name, converter), value in zip(self.converters, values):
+            for (name, converter), value in zip(self.converters, values, strict=False):
                 result[name] = converter.to_python(value)
         except ValidationError:
             return None
@@ -386,7 +386,7 @@ class Router:
         return None
 
 
-_Found = t.Optional[tuple[_Entry, dict[str, t.Any]]]
+_Found = tuple[_Entry, dict[str, t.Any]] | None
 
 
 class _Compiler:

@@ -42,7 +42,7 @@ class SessionMixin(cabc.MutableMapping[str, t.Any]):
     accessed = True
 
 
-class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):  # type: ignore[misc]
+class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
     """A dict that records whether it was read (``accessed``) or changed (``modified``)."""
 
     modified = False
@@ -109,7 +109,7 @@ class NullSession(SecureCookieSession):
             " app.secret_key = ... or SECRET_KEY in the config."
         )
 
-    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail  # type: ignore[assignment]
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
 
 
 class SessionInterface:
@@ -262,7 +262,7 @@ class SecureCookieSessionInterface(SessionInterface):
         value = serializer.dumps(dict(session))
         response.set_cookie(
             name,
-            value,  # type: ignore[arg-type]
+            value,
             expires=expires,
             httponly=httponly,
             domain=domain,

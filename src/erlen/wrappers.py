@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import typing as t
-from functools import lru_cache
+from functools import cache, lru_cache
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import EnvironHeaders, Headers
@@ -37,7 +37,7 @@ _STATUS_LINES: dict[int, str] = {
 _bad_escape = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _split_blueprint_path(name: str) -> list[str]:
     """``"a.b.c"`` -> ``["a.b.c", "a.b", "a"]``: a blueprint and its parents."""
     out = [name]
@@ -93,15 +93,15 @@ class Request(_WerkzeugRequest):
             environ["werkzeug.request"] = self
 
     @lazy_attribute
-    def method(self) -> str:  # type: ignore[override]
+    def method(self) -> str:
         return str(self.environ.get("REQUEST_METHOD", "GET")).upper()
 
     @lazy_attribute
-    def scheme(self) -> str:  # type: ignore[override]
+    def scheme(self) -> str:
         return str(self.environ.get("wsgi.url_scheme", "http"))
 
     @lazy_attribute
-    def server(self) -> tuple[str, int | None] | None:  # type: ignore[override]
+    def server(self) -> tuple[str, int | None] | None:
         name = self.environ.get("SERVER_NAME")
         if name is None:
             return None
@@ -112,15 +112,15 @@ class Request(_WerkzeugRequest):
         return name, port
 
     @lazy_attribute
-    def root_path(self) -> str:  # type: ignore[override]
+    def root_path(self) -> str:
         return _decode_path(self.environ.get("SCRIPT_NAME") or "").rstrip("/")
 
     @lazy_attribute
-    def path(self) -> str:  # type: ignore[override]
+    def path(self) -> str:
         return "/" + _decode_path(self.environ.get("PATH_INFO") or "").lstrip("/")
 
     @lazy_attribute
-    def query_string(self) -> bytes:  # type: ignore[override]
+    def query_string(self) -> bytes:
         return str(self.environ.get("QUERY_STRING", "")).encode("latin1")
 
     @lazy_attribute
@@ -128,11 +128,11 @@ class Request(_WerkzeugRequest):
         return EnvironHeaders(self.environ)
 
     @lazy_attribute
-    def remote_addr(self) -> str | None:  # type: ignore[override]
+    def remote_addr(self) -> str | None:
         return self.environ.get("REMOTE_ADDR")
 
     @lazy_attribute
-    def args(self) -> MultiDict[str, str]:  # type: ignore[override]
+    def args(self) -> MultiDict[str, str]:
         """The query string's arguments; a malformed query string is a 400."""
         raw = self.query_string
         if not raw:
@@ -150,7 +150,7 @@ class Request(_WerkzeugRequest):
         return self.parameter_storage_class(pairs)
 
     @lazy_attribute
-    def stream(self) -> t.IO[bytes]:  # type: ignore[override]
+    def stream(self) -> t.IO[bytes]:
         """The body stream; a malformed ``Content-Length`` is a 400."""
         length = self.environ.get("CONTENT_LENGTH")
         if length and not str(length).strip().isdigit():
@@ -160,7 +160,7 @@ class Request(_WerkzeugRequest):
         return _WerkzeugRequest.stream.__get__(self)  # type: ignore[attr-defined,no-any-return]
 
     @property
-    def max_content_length(self) -> int | None:  # type: ignore[override]
+    def max_content_length(self) -> int | None:
         """The largest body accepted; ``MAX_CONTENT_LENGTH`` unless set here."""
         if self._max_content_length is not None:
             return self._max_content_length
@@ -174,7 +174,7 @@ class Request(_WerkzeugRequest):
         self._max_content_length = value
 
     @property
-    def max_form_memory_size(self) -> int | None:  # type: ignore[override]
+    def max_form_memory_size(self) -> int | None:
         """The largest non-file form field; ``MAX_FORM_MEMORY_SIZE`` unless set here."""
         if self._max_form_memory_size is not None:
             return self._max_form_memory_size
@@ -187,8 +187,8 @@ class Request(_WerkzeugRequest):
     def max_form_memory_size(self, value: int | None) -> None:
         self._max_form_memory_size = value
 
-    @property
-    def max_form_parts(self) -> int | None:  # type: ignore[override]
+    @property  # type: ignore[override]
+    def max_form_parts(self) -> int | None:
         """The most multipart form parts; ``MAX_FORM_PARTS`` unless set here."""
         if self._max_form_parts is not None:
             return self._max_form_parts
@@ -283,18 +283,18 @@ class Response(_WerkzeugResponse):
             self.headers = hdrs = Headers()
             mimetype = mimetype or self.default_mimetype
             if mimetype is not None:
-                hdrs._list.append(("Content-Type", _content_type_for(mimetype)))  # type: ignore[attr-defined]
+                hdrs._list.append(("Content-Type", _content_type_for(mimetype)))
             if self.automatically_set_content_length:
-                hdrs._list.append(("Content-Length", str(len(body))))  # type: ignore[attr-defined]
+                hdrs._list.append(("Content-Length", str(len(body))))
             if status is None:
                 status = self.default_status
-            line = _STATUS_LINES.get(status)  # type: ignore[arg-type]
+            line = _STATUS_LINES.get(status)
             if line is None:
                 self.status = status
             else:
                 self._status = line
                 self._status_code = status
-            self.response = [body]  # type: ignore[list-item]
+            self.response = [body]  # type: ignore[assignment]
             self.direct_passthrough = direct_passthrough
             self._on_close = []
             return
@@ -319,13 +319,13 @@ class Response(_WerkzeugResponse):
             and type(body[0]) is bytes
             and not self._on_close
             and not self.direct_passthrough
-            and 200 <= code
+            and code >= 200
             and code != 204
             and code != 304
         ):
             # A buffered body: no header rewriting is needed unless a
             # Location or Content-Location header is present.
-            items: list[tuple[str, str]] = self.headers._list  # type: ignore[attr-defined]
+            items: list[tuple[str, str]] = self.headers._list
             have_length = False
             for key, _ in items:
                 lowered = key.lower()
@@ -340,5 +340,5 @@ class Response(_WerkzeugResponse):
                 start_response(self._status, headers)
                 if environ.get("REQUEST_METHOD") == "HEAD":
                     return ()
-                return body  # type: ignore[return-value]
+                return body
         return super().__call__(environ, start_response)

@@ -156,7 +156,7 @@ def _make_encoder(
 
     def encode(obj: t.Any) -> str:
         if type(obj) is str:
-            return string_encoder(obj)  # type: ignore[no-any-return]
+            return string_encoder(obj)
         try:
             return "".join(scan(obj, 0))
         except RecursionError:

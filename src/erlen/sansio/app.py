@@ -27,7 +27,13 @@ from ..json.provider import DefaultJSONProvider, JSONProvider
 from ..logging import create_logger
 from ..routing import Map
 from ..wrappers import _split_blueprint_path
-from .scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
+from .scaffold import (
+    Scaffold,
+    _default_template_ctx_processor,
+    _endpoint_from_view_func,
+    find_package,
+    setupmethod,
+)
 
 if t.TYPE_CHECKING:
     from werkzeug.wrappers import Response as BaseResponse
@@ -44,8 +50,8 @@ T_template_global = t.TypeVar("T_template_global", bound=ft.TemplateGlobalCallab
 T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
 
 
-def _make_timedelta(value: timedelta | int | None) -> timedelta | None:
-    if value is None or isinstance(value, timedelta):
+def _make_timedelta(value: timedelta | int) -> timedelta:
+    if isinstance(value, timedelta):
         return value
     return timedelta(seconds=value)
 
@@ -148,6 +154,7 @@ class App(Scaffold):
         ] = []
         self.teardown_appcontext_funcs: list[ft.TeardownCallable] = []
         self.shell_context_processors: list[ft.ShellContextProcessorCallable] = []
+        self.template_context_processors[None].append(_default_template_ctx_processor)
         #: Registered blueprints by name.
         self.blueprints: dict[str, Blueprint] = {}
         #: A place for extensions to keep their state, by extension name.
@@ -167,13 +174,13 @@ class App(Scaffold):
             )
 
     @cached_property
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         """The import name, or the running script's name when that is ``__main__``."""
         if self.import_name == "__main__":
             filename = getattr(sys.modules["__main__"], "__file__", None)
             if filename is None:
                 return "__main__"
-            return os.path.splitext(os.path.basename(filename))[0]
+            return os.path.splitext(os.path.basename(str(filename)))[0]
         return self.import_name
 
     @cached_property

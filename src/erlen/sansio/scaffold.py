@@ -13,17 +13,20 @@ import pathlib
 import sys
 import typing as t
 from collections import defaultdict
+from datetime import timedelta
 from functools import update_wrapper
 
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from .. import typing as ft
-from ..helpers import get_root_path
+from ..globals import current_app
+from ..helpers import get_root_path, send_from_directory
 
 if t.TYPE_CHECKING:
     from click import Group
 
     from ..wrappers import Response
+
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 T_after_request = t.TypeVar("T_after_request", bound=ft.AfterRequestCallable[t.Any])
@@ -69,7 +72,7 @@ class Scaffold:
     ) -> None:
         #: The name of the package or module this object belongs to.
         self.import_name = import_name
-        self.static_folder = static_folder  # type: ignore[assignment]
+        self.static_folder = static_folder
         self.static_url_path = static_url_path
         #: The template folder, relative to ``root_path``, or None.
         self.template_folder = template_folder
@@ -96,7 +99,7 @@ class Scaffold:
         ] = defaultdict(list)
         self.template_context_processors: dict[
             ft.AppOrBlueprintKey, list[ft.TemplateContextProcessorCallable]
-        ] = defaultdict(list, {None: [_default_template_ctx_processor]})
+        ] = defaultdict(list)
         self.url_value_preprocessors: dict[
             ft.AppOrBlueprintKey, list[ft.URLValuePreprocessorCallable]
         ] = defaultdict(list)
@@ -123,7 +126,7 @@ class Scaffold:
             from ..cli import AppGroup
 
             group = AppGroup()
-            group.name = getattr(self, "cli_group", None) or self.name
+            group.name = self.name
             self.__dict__["_cli"] = group
         return group
 
@@ -163,6 +166,29 @@ class Scaffold:
             value = value.rstrip("/")
         self._static_url_path = value
 
+    def get_send_file_max_age(self, filename: str | None) -> int | None:
+        """``Cache-Control: max-age`` for files sent: ``SEND_FILE_MAX_AGE_DEFAULT``.
+
+        None (the default) leaves caching to conditional requests.
+        """
+        value = current_app.config["SEND_FILE_MAX_AGE_DEFAULT"]
+        if value is None:
+            return None
+        if isinstance(value, timedelta):
+            return int(value.total_seconds())
+        return value  # type: ignore[no-any-return]
+
+    def send_static_file(self, filename: str) -> Response:
+        """The view behind a ``static`` endpoint: a file from :attr:`static_folder`."""
+        if not self.has_static_folder:
+            raise RuntimeError("'static_folder' must be set to serve static files.")
+        max_age = self.get_send_file_max_age(filename)
+        return send_from_directory(
+            self.static_folder,  # type: ignore[arg-type]
+            filename,
+            max_age=max_age,
+        )
+
     def open_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = None
     ) -> t.IO[t.AnyStr]:
@@ -171,8 +197,8 @@ class Scaffold:
             raise ValueError("Resources can only be opened for reading.")
         path = os.path.join(self.root_path, resource)
         if mode == "rb":
-            return open(path, mode)  # noqa: SIM115
-        return open(path, mode, encoding=encoding)  # noqa: SIM115
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
 
     # -- routes ----------------------------------------------------------------
 
