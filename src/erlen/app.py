@@ -10,12 +10,9 @@ lookup.
 
 from __future__ import annotations
 
-import asyncio
 import collections.abc as cabc
-import contextvars
 import os
 import sys
-import threading
 import typing as t
 import weakref
 from inspect import iscoroutinefunction
@@ -628,6 +625,10 @@ class Erlen(App):
         The coroutine sees the caller's context (``request``, ``g`` ...). When the
         calling thread already runs a loop, the coroutine runs in a helper thread.
         """
+
+        import asyncio
+        import contextvars
+        import threading
 
         def run(*args: t.Any, **kwargs: t.Any) -> T:
             try:
