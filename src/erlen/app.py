@@ -33,7 +33,7 @@ from . import typing as ft
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request, request_ctx
 from .helpers import get_debug_flag, get_load_dotenv
-from .routing import NeedsRedirect
+from .routing import NeedsRedirect, get_router
 from .sansio.app import App
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .signals import (
@@ -220,9 +220,9 @@ class Erlen(App):
         """Route a request: the matching rule and view arguments, or an ``HTTPException``."""
         domain, path = self._routing_target(ctx)
         url_map = self.url_map
-        router = url_map.__dict__.get("_router")
-        if router is None or router.version != url_map.version:
-            router = url_map.router
+        router = url_map.__dict__.get("_erlen_router")
+        if router is None or router.rule_count != len(url_map._rules):
+            router = get_router(url_map)
         try:
             return router.match(domain, path, ctx.request.method)
         except NeedsRedirect:
@@ -383,7 +383,7 @@ class Erlen(App):
         ctx = _cv_request.get()
         domain, path = self._routing_target(ctx)
         rv = self.response_class()
-        rv.allow.update(self.url_map.router.allowed_methods(domain, path))
+        rv.allow.update(get_router(self.url_map).allowed_methods(domain, path))
         return rv
 
     def finalize_request(

@@ -229,7 +229,7 @@ class RequestContext:
     def copy(self) -> RequestContext:
         """A new context for the same request and session, to push elsewhere."""
         return self.__class__(
-            self.app, environ=self.request.environ, request=self.request, session=self._session
+            self.app, environ=self.request.environ, request=self.request, session=self.session
         )
 
     def match_request(self) -> None:

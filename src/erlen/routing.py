@@ -18,13 +18,12 @@ import re
 import typing as t
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import Map as _WerkzeugMap
-from werkzeug.routing import Rule, ValidationError, parse_converter_args
+from werkzeug.routing import Map, Rule, ValidationError, parse_converter_args
 
 if t.TYPE_CHECKING:
-    from werkzeug.routing import BaseConverter, RuleFactory
+    from werkzeug.routing import BaseConverter
 
-__all__ = ["Map", "NeedsRedirect", "Router"]
+__all__ = ["Map", "NeedsRedirect", "Router", "get_router"]
 
 _var_re = re.compile(
     r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\((?P<args>.*?)\))?:)?"
@@ -33,24 +32,13 @@ _var_re = re.compile(
 _multi_slash = re.compile("/{2,}")
 
 
-class Map(_WerkzeugMap):
-    """Werkzeug's ``Map`` that tells erlen's router when its rules change."""
-
-    #: Bumped on every added rule; the compiled router is rebuilt when it moves.
-    version: int = 0
-
-    def add(self, rulefactory: RuleFactory) -> None:
-        super().add(rulefactory)
-        self.version += 1
-
-    @property
-    def router(self) -> Router:
-        """The compiled router for the current rules."""
-        router: Router | None = self.__dict__.get("_router")
-        if router is None or router.version != self.version:
-            router = Router(self)
-            self.__dict__["_router"] = router
-        return router
+def get_router(url_map: Map) -> Router:
+    """The compiled router for a map's current rules, rebuilt when rules are added."""
+    router: Router | None = url_map.__dict__.get("_erlen_router")
+    if router is None or router.rule_count != len(url_map._rules):
+        router = Router(url_map)
+        url_map.__dict__["_erlen_router"] = router
+    return router
 
 
 class NeedsRedirect(Exception):
@@ -118,7 +106,7 @@ class _Entry:
 
 
 def _parse(
-    text: str, url_map: _WerkzeugMap, converters: list[tuple[str, BaseConverter]]
+    text: str, url_map: Map, converters: list[tuple[str, BaseConverter]]
 ) -> list[_Part]:
     """Split a rule (or its domain) into parts the way Werkzeug's matcher does."""
     parts: list[_Part] = []
@@ -183,11 +171,11 @@ class Router:
     """Matches ``(domain, path, method)`` to a rule and its converted arguments."""
 
     def __init__(self, url_map: Map) -> None:
-        self.version = url_map.version
+        self.url_map = url_map
+        self.rule_count = len(url_map._rules)
         self.root = _Node()
         #: domain -> path -> entries, for rules without any converter.
         self.static: dict[str, dict[str, list[_Entry]]] = {}
-        self.merge_slashes = url_map.merge_slashes
         by_endpoint: dict[str, list[_Entry]] = {}
 
         for rule in url_map.iter_rules():
@@ -269,9 +257,9 @@ class Router:
         allowed: set[str] = set()
         parts = [domain, *path.split("/")]
         found = self._find(parts, method, allowed)
-        if found is None and self.merge_slashes and "//" in path:
+        if found is None and self.url_map.merge_slashes and "//" in path:
             merged = [domain, *_multi_slash.sub("/", path).split("/")]
-            if self._walk(self.root, merged, 0, [], method, set()) is not None:
+            if self._find(merged, method, allowed) is not None:
                 raise NeedsRedirect()
         if found is None:
             if allowed:
@@ -326,16 +314,8 @@ class Router:
         entries: list[_Entry], values: list[str], method: str, allowed: set[str]
     ) -> tuple[_Entry, dict[str, t.Any]] | None:
         """A rule without the trailing slash the path has, if it allows one."""
-        for entry in entries:
-            if entry.strict_slashes:
-                continue
-            if entry.methods is not None and method not in entry.methods:
-                allowed.update(entry.methods)
-                continue
-            result = entry.convert(values)
-            if result is not None:
-                return entry, result
-        return None
+        lenient = [entry for entry in entries if not entry.strict_slashes]
+        return Router._accept(lenient, values, method, allowed)
 
     def _walk(
         self,

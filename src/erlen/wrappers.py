@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import EnvironHeaders, Headers
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Request as _WerkzeugRequest
@@ -232,6 +232,15 @@ class Request(_WerkzeugRequest):
                 value.close()
 
     def _load_form_data(self) -> None:
+        if "form" not in self.__dict__ and self.mimetype == "application/x-www-form-urlencoded":
+            # Werkzeug limits only multipart fields; hold urlencoded bodies to it too.
+            limit = self.max_form_memory_size
+            length = self.content_length
+            if limit is not None and length is not None and length > limit:
+                raise RequestEntityTooLarge(
+                    f"The form data is {length} bytes, more than the {limit} bytes allowed"
+                    " (MAX_FORM_MEMORY_SIZE)."
+                )
         super()._load_form_data()
         app_ctx = _cv_app.get(None)
         if (
@@ -307,6 +316,15 @@ class Response(_WerkzeugResponse):
         if app_ctx is not None:
             return app_ctx.app.config["MAX_COOKIE_SIZE"]  # type: ignore[no-any-return]
         return super().max_cookie_size
+
+    def get_wsgi_headers(self, environ: WSGIEnvironment) -> Headers:
+        """Werkzeug's headers for the environ; a response that may have no body (1xx,
+        204) also sends no ``Content-Type``, as the WSGI spec requires."""
+        headers = super().get_wsgi_headers(environ)
+        code = self.status_code
+        if code == 204 or 100 <= code < 200:
+            headers.remove("Content-Type")
+        return headers
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse

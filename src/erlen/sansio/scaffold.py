@@ -364,7 +364,8 @@ class Scaffold:
 
 
 def _default_template_ctx_processor() -> dict[str, t.Any]:
-    """Expose ``g``, ``request`` and ``session`` to templates when they exist."""
+    """Expose ``g`` and ``request`` to templates when they exist (``session`` is a
+    template global, so rendering does not open it)."""
     from ..globals import _cv_app, _cv_request
 
     app_ctx = _cv_app.get(None)
@@ -374,7 +375,6 @@ def _default_template_ctx_processor() -> dict[str, t.Any]:
         rv["g"] = app_ctx.g
     if req_ctx is not None:
         rv["request"] = req_ctx.request
-        rv["session"] = req_ctx.session
     return rv
 
 
