@@ -58,9 +58,9 @@ def import_from(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> A
     return importlib.import_module(name)
 
 
-def call_wsgi(app: Callable[..., Iterable[bytes]], path: str = "/", **kwargs: Any) -> tuple[
-    str, list[tuple[str, str]], bytes
-]:
+def call_wsgi(
+    app: Callable[..., Iterable[bytes]], path: str = "/", **kwargs: Any
+) -> tuple[str, list[tuple[str, str]], bytes]:
     """Call a WSGI application directly and collect status, headers and body."""
     environ = EnvironBuilder(path, **kwargs).get_environ()
     seen: dict[str, Any] = {}
@@ -81,9 +81,7 @@ def call_wsgi(app: Callable[..., Iterable[bytes]], path: str = "/", **kwargs: An
 
 
 def subprocess_env() -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "ERLEN_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "ERLEN_"))}
     env["ERLEN_SKIP_DOTENV"] = "1"
     env["FLASK_SKIP_DOTENV"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -176,6 +174,7 @@ def test_wrapping_wsgi_app_with_middleware_takes_effect() -> None:
     app.wsgi_app = middleware  # type: ignore[method-assign]
 
     status, headers, body = call_wsgi(app, "/")
+    assert status == "200 OK"
     assert body == b"inner"
     assert ("X-Middleware", "yes") in headers
     assert middleware.calls == 1
@@ -501,9 +500,7 @@ def test_default_config_values_match_flask() -> None:
     theirs = flask.Flask("x").config
     missing = sorted(set(theirs) - set(ours))
     assert missing == []
-    different = {
-        key: (ours[key], value) for key, value in theirs.items() if ours.get(key) != value
-    }
+    different = {key: (ours[key], value) for key, value in theirs.items() if ours.get(key) != value}
     assert different == {}
 
 

@@ -981,6 +981,30 @@ def test_stream_with_context_keeps_request_while_streaming(app: Erlen) -> None:
     assert not has_request_context()
 
 
+def test_stream_with_context_closed_early_still_tears_down(app: Erlen) -> None:
+    events: list[str] = []
+    app.teardown_request(lambda exc: events.append("teardown"))
+
+    @app.route("/partial")
+    def partial() -> Any:
+        def generate() -> Iterator[str]:
+            try:
+                for part in ("a", "b", "c"):
+                    yield request.args.get("p", "") + part
+            finally:
+                events.append("generator closed")
+
+        return app.response_class(stream_with_context(generate()))
+
+    response = app.test_client().get("/partial?p=-", buffered=False)
+    chunks = iter(response.response)
+    assert next(chunks) == b"-a"
+    response.close()
+    assert "generator closed" in events
+    assert events[-1] == "teardown"
+    assert events.index("generator closed") < len(events) - 1
+
+
 def test_stream_with_context_as_decorator(app: Erlen) -> None:
     @app.route("/decorated")
     def decorated() -> Any:

@@ -158,6 +158,19 @@ class Erlen(App):
         cls = self.test_cli_runner_class or ErlenCliRunner
         return cls(self, **kwargs)
 
+    def update_template_context(self, context: dict[str, t.Any]) -> None:
+        """Add what the context processors return (the app's, then the current
+        blueprints' from the outermost in); values already in ``context`` win."""
+        names: t.Iterable[str | None] = (None,)
+        req_ctx = _cv_request.get(None)
+        if req_ctx is not None:
+            names = (None, *reversed(req_ctx.request.blueprints))
+        original = context.copy()
+        for name in names:
+            for func in self.template_context_processors.get(name, ()):
+                context.update(self.ensure_sync(func)())
+        context.update(original)
+
     def make_shell_context(self) -> dict[str, t.Any]:
         """The namespace of ``erlen shell``: ``app``, ``g`` and shell context processors'."""
         rv: dict[str, t.Any] = {"app": self, "g": _cv_app.get().g}
@@ -516,7 +529,13 @@ class Erlen(App):
         if isinstance(e, RoutingException):
             # Redirects from routing are not errors to handle.
             return e
-        handler = self._find_error_handler(e, request_ctx.request.blueprints)
+        request = request_ctx.request
+        blueprints = request.blueprints
+        if not blueprints and e is request.routing_exception:
+            # No rule matched: a blueprint whose URL prefix the path is under
+            # handles its own 404s and 405s.
+            blueprints = self._blueprints_for_path(request.path)
+        handler = self._find_error_handler(e, blueprints)
         if handler is None:
             return e
         return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]

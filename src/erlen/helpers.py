@@ -135,15 +135,18 @@ def stream_with_context(
         return update_wrapper(decorator, function)  # type: ignore[return-value]
 
     def generator() -> t.Iterator[t.AnyStr | None]:
-        ctx = _cv_request.get(None)
-        if ctx is None:
+        req_ctx = _cv_request.get(None)
+        if req_ctx is None:
             raise RuntimeError(
                 "'stream_with_context' needs an active request context: call it inside a"
                 " view function, not at import time or in a background thread."
             )
-        with ctx:
-            # The first step only pushes the context; the view gets the rest.
-            yield None
+        app_ctx = _cv_app.get()
+        # The first step only records the contexts. They are pushed again when the
+        # server starts iterating, in the server's own context; the app context
+        # first, so the request context does not create another one.
+        yield None
+        with app_ctx, req_ctx:
             try:
                 yield from gen
             finally:

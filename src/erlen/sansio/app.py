@@ -156,6 +156,8 @@ class App(Scaffold):
         self.template_context_processors[None].append(_default_template_ctx_processor)
         #: Registered blueprints by name.
         self.blueprints: dict[str, Blueprint] = {}
+        #: The URL prefix of each registered blueprint that has one, by name.
+        self._blueprint_url_prefixes: dict[str, str] = {}
         #: A place for extensions to keep their state, by extension name.
         self.extensions: dict[str, t.Any] = {}
         #: The URL rules; matched by erlen's router, built by Werkzeug.
@@ -301,6 +303,18 @@ class App(Scaffold):
         blueprint.register(self, options)
 
     # -- lookups used while handling a request ------------------------------------
+
+    def _blueprints_for_path(self, path: str) -> list[str]:
+        """The blueprint (and its parents) with the longest URL prefix ``path`` is under."""
+        best = ""
+        best_name: str | None = None
+        for name, prefix in self._blueprint_url_prefixes.items():
+            prefix = prefix.rstrip("/")
+            if "<" in prefix or len(prefix) <= len(best):
+                continue
+            if path == prefix or path.startswith(prefix + "/"):
+                best, best_name = prefix, name
+        return _split_blueprint_path(best_name) if best_name is not None else []
 
     def _find_error_handler(
         self, e: Exception, blueprints: list[str]

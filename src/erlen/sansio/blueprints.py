@@ -210,6 +210,8 @@ class Blueprint(Scaffold):
         app.blueprints[name] = self
         self._got_registered_once = True
         state = self.make_setup_state(app, options, first_bp_registration)
+        if state.url_prefix:
+            app._blueprint_url_prefixes[name] = state.url_prefix
 
         if self.has_static_folder:
             state.add_url_rule(
