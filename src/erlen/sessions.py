@@ -12,7 +12,7 @@ import hashlib
 import typing as t
 from datetime import datetime, timezone
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.datastructures import CallbackDict
 
 from .json.tag import TaggedJSONSerializer
@@ -222,7 +222,8 @@ class SecureCookieSessionInterface(SessionInterface):
         max_age = int(app.permanent_session_lifetime.total_seconds())
         try:
             data = serializer.loads(value, max_age=max_age)
-        except BadSignature:
+        except BadData:
+            # Tampered, expired, truncated or undecodable: start a fresh session.
             return self.session_class()
         if not isinstance(data, dict):
             return self.session_class()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json as _json
 import typing as t
 
-from ..globals import _cv_app
+from ..globals import _cv_app, current_app
 from .provider import _default
 
 if t.TYPE_CHECKING:
@@ -50,5 +50,4 @@ def load(fp: t.IO[t.AnyStr], **kwargs: t.Any) -> t.Any:
 def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
     """A JSON response of the arguments: one value as is, several as a list, keywords as
     a dict. Needs an app context."""
-    app_ctx = _cv_app.get()
-    return app_ctx.app.json.response(*args, **kwargs)  # type: ignore[return-value]
+    return current_app.json.response(*args, **kwargs)  # type: ignore[return-value]
