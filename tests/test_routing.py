@@ -436,6 +436,39 @@ def test_more_static_text_beats_less(app: Erlen) -> None:
     assert client.get("/y-1").data == b"dash"
 
 
+def test_equal_priority_rules_are_tried_in_registration_order_across_endpoints(
+    app: Erlen,
+) -> None:
+    # "pages" is registered first, but its second rule comes after "profile"'s.
+    def pages(**kwargs: Any) -> str:
+        return "pages"
+
+    def profile(**kwargs: Any) -> str:
+        return "profile"
+
+    app.add_url_rule("/", "pages", pages)
+    app.add_url_rule("/u/<name>", "profile", profile)
+    app.add_url_rule("/u/<any(about, help):page>", "pages", pages)
+    app.add_url_rule("/same", "profile", profile)
+    app.add_url_rule("/same", "pages", pages)
+
+    client = app.test_client()
+    assert client.get("/u/about").data == b"profile"
+    assert client.get("/same").data == b"profile"
+
+
+def test_equal_priority_rules_of_one_endpoint_are_tried_in_registration_order(
+    app: Erlen,
+) -> None:
+    def view(**kwargs: Any) -> dict[str, Any]:
+        return kwargs
+
+    app.add_url_rule("/q/<x>", "q", view)
+    app.add_url_rule("/q/<y>", "q", view, defaults={"z": 1})
+
+    assert app.test_client().get("/q/v").json == {"x": "v"}
+
+
 def test_path_converter_loses_to_single_segment_converter(app: Erlen) -> None:
     app.add_url_rule("/<path:p>", "anything", lambda p: "path")
     app.add_url_rule("/<name>", "single", lambda name: "single")
@@ -814,6 +847,18 @@ def test_host_matching_request_view_args_include_host_variables() -> None:
     assert response.json == {"tenant": "acme", "page": "home"}
 
 
+def test_host_matching_ignores_host_case_and_default_port() -> None:
+    app = Erlen(__name__, host_matching=True, static_host="static.test")
+    app.add_url_rule("/", "plain", lambda: "plain", host="a.test")
+    app.add_url_rule("/", "port", lambda port: f"port {port}", host="a.test:<int:port>")
+    client = app.test_client()
+
+    assert client.get("/", base_url="http://A.Test").data == b"plain"
+    assert client.get("/", base_url="http://a.test:80").data == b"plain"
+    assert client.get("/", base_url="https://a.test:443").data == b"plain"
+    assert client.get("/", base_url="http://a.test:8080").data == b"port 8080"
+
+
 def test_subdomain_matching_with_server_name() -> None:
     app = Erlen(__name__, subdomain_matching=True)
     app.config["SERVER_NAME"] = "example.test"
@@ -908,12 +953,26 @@ def test_non_ascii_value_in_converter(app: Erlen) -> None:
     assert client.get("/p/%C3%BC/%C3%B6").json == {"p": repr("ü/ö")}
 
 
-def test_invalid_utf8_in_path_is_replaced_not_rejected(app: Erlen) -> None:
+def test_invalid_utf8_in_path_is_a_400_that_says_so(app: Erlen) -> None:
+    # Flask routes such paths with U+FFFD in place of the bad bytes; erlen refuses
+    # them, so a view never sees a name the client did not send.
     app.add_url_rule("/tag/<name>", "tag", echo_args)
+    client = app.test_client()
 
-    response = app.test_client().get("/tag/caf%E9")
-    assert response.status_code == 200
-    assert response.json == {"name": repr("caf\ufffd")}
+    # WSGI gives the raw bytes as latin-1 characters: byte 0xE9 alone is not UTF-8.
+    response = client.get("/", environ_overrides={"PATH_INFO": "/tag/caf\xe9"})
+    assert response.status_code == 400
+    assert "not valid UTF-8" in response.get_data(as_text=True)
+
+
+def test_raw_path_info_without_leading_slash_or_with_several_is_normalised(
+    app: Erlen,
+) -> None:
+    app.add_url_rule("/users/me", "me", lambda: "me")
+    client = app.test_client()
+
+    assert client.get("/", environ_overrides={"PATH_INFO": "users/me"}).data == b"me"
+    assert client.get("/", environ_overrides={"PATH_INFO": "//users/me"}).data == b"me"
 
 
 def test_encoded_slash_is_a_slash_for_path_converter(app: Erlen) -> None:

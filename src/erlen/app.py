@@ -232,12 +232,8 @@ class Erlen(App):
     def match_request(self, ctx: RequestContext) -> tuple[Rule, dict[str, t.Any]]:
         """Route a request: the matching rule and view arguments, or an ``HTTPException``."""
         domain, path = self._routing_target(ctx)
-        url_map = self.url_map
-        router = url_map.__dict__.get("_erlen_router")
-        if router is None or router.rule_count != len(url_map._rules):
-            router = get_router(url_map)
         try:
-            return router.match(domain, path, ctx.request.method)
+            return get_router(self.url_map).match(domain, path, ctx.request.method)
         except NeedsRedirect:
             # Werkzeug builds the exact redirect (slashes, aliases, redirect_to).
             adapter = ctx.url_adapter
@@ -731,3 +727,7 @@ class Erlen(App):
             run_simple(t.cast(str, host), port, self, **options)
         finally:
             self._got_first_request = False
+
+
+#: Flask's name for :class:`Erlen`.
+Flask = Erlen

@@ -18,10 +18,11 @@ import re
 import typing as t
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule, ValidationError, parse_converter_args
+from werkzeug.routing import Map as _WerkzeugMap
+from werkzeug.routing import Rule, ValidationError, WebsocketMismatch, parse_converter_args
 
 if t.TYPE_CHECKING:
-    from werkzeug.routing import BaseConverter
+    from werkzeug.routing import BaseConverter, RuleFactory
 
 __all__ = ["Map", "NeedsRedirect", "Router", "get_router"]
 
@@ -32,10 +33,38 @@ _var_re = re.compile(
 _multi_slash = re.compile("/{2,}")
 
 
-def get_router(url_map: Map) -> Router:
+class Map(_WerkzeugMap):
+    """Werkzeug's ``Map``, remembering the order rules were added in.
+
+    Werkzeug's matcher tries rules of equal priority in that order, but the map
+    itself only keeps rules grouped by endpoint. ``version`` counts additions, so
+    the router knows when to recompile.
+    """
+
+    #: Bumped by every :meth:`add`.
+    version = 0
+
+    def add(self, rulefactory: RuleFactory) -> None:
+        ordered: list[Rule] = self.__dict__.setdefault("rules_in_order", [])
+        # A factory makes new rules on each call, so ask it once.
+        for rule in rulefactory.get_rules(self):
+            super().add(rule)
+            ordered.append(rule)
+        self.version += 1
+
+
+def _map_version(url_map: _WerkzeugMap) -> int:
+    version = getattr(url_map, "version", None)
+    if version is None:
+        # A map that is not erlen's: count its rules instead.
+        return sum(map(len, url_map._rules_by_endpoint.values()))
+    return version  # type: ignore[no-any-return]
+
+
+def get_router(url_map: _WerkzeugMap) -> Router:
     """The compiled router for a map's current rules, rebuilt when rules are added."""
     router: Router | None = url_map.__dict__.get("_erlen_router")
-    if router is None or router.rule_count != len(url_map._rules):
+    if router is None or router.version != _map_version(url_map):
         router = Router(url_map)
         url_map.__dict__["_erlen_router"] = router
     return router
@@ -82,7 +111,15 @@ class _Node:
 class _Entry:
     """A rule as the router sees it: the rule, its converters and method set."""
 
-    __slots__ = ("converters", "defaults", "methods", "redirects", "rule", "strict_slashes")
+    __slots__ = (
+        "converters",
+        "default_providers",
+        "defaults",
+        "methods",
+        "redirects",
+        "rule",
+        "strict_slashes",
+    )
 
     def __init__(self, rule: Rule, converters: list[tuple[str, BaseConverter]]) -> None:
         self.rule = rule
@@ -90,7 +127,10 @@ class _Entry:
         self.methods = rule.methods
         self.defaults = rule.defaults
         self.strict_slashes = rule.strict_slashes
-        self.redirects = False
+        #: Whether a match always redirects (``redirect_to``, aliases).
+        self.redirects = rule.redirect_to is not None or rule.alias
+        #: Rules of the same endpoint whose defaults may turn a match into a redirect.
+        self.default_providers: list[Rule] = []
 
     def convert(self, values: list[str]) -> dict[str, t.Any] | None:
         """The view arguments, or None when a converter rejects its value."""
@@ -106,7 +146,7 @@ class _Entry:
 
 
 def _parse(
-    text: str, url_map: Map, converters: list[tuple[str, BaseConverter]]
+    text: str, url_map: _WerkzeugMap, converters: list[tuple[str, BaseConverter]]
 ) -> list[_Part]:
     """Split a rule (or its domain) into parts the way Werkzeug's matcher does."""
     parts: list[_Part] = []
@@ -148,7 +188,7 @@ def _parse(
             static = False
         args, kwargs = parse_converter_args(match["args"] or "")
         converter = url_map.converters[match["converter"] or "default"](url_map, *args, **kwargs)
-        name = f"v{len(names)}"
+        name = f"__erlen_{len(names)}"
         names.append(name)
         converters.append((match["variable"], converter))
         content += f"(?P<{name}>{converter.regex})"
@@ -159,7 +199,7 @@ def _parse(
 
     if final and content.endswith("/"):
         # A slash-matching converter followed by "/": match with or without it.
-        content = content[:-1] + "(?<!/)(?P<suffix>/?)"
+        content = content[:-1] + "(?<!/)(?P<__erlen_suffix>/?)"
         flush(suffixed=True)
         parts.append(_Part("", True, False, False, parts[-1].weight, []))
     else:
@@ -170,16 +210,25 @@ def _parse(
 class Router:
     """Matches ``(domain, path, method)`` to a rule and its converted arguments."""
 
-    def __init__(self, url_map: Map) -> None:
+    def __init__(self, url_map: _WerkzeugMap, websocket: bool = False) -> None:
         self.url_map = url_map
-        self.rule_count = len(url_map._rules)
+        self.version = _map_version(url_map)
         self.root = _Node()
         #: domain -> path -> entries, for rules without any converter.
         self.static: dict[str, dict[str, list[_Entry]]] = {}
-        by_endpoint: dict[str, list[_Entry]] = {}
+        #: Matches only WebSocket rules, to tell a mismatch (400) from a 404.
+        self.websocket_router: Router | None = None
+        entries: dict[int, _Entry] = {}  # by id(): rules are not hashable
 
-        for rule in url_map.iter_rules():
-            if rule.websocket or rule.build_only:
+        rules: list[Rule] | None = url_map.__dict__.get("rules_in_order")
+        if rules is None:
+            rules = list(url_map.iter_rules())
+        have_websocket = False
+        for rule in rules:
+            if rule.build_only:
+                continue
+            if rule.websocket != websocket:
+                have_websocket = True
                 continue
             converters: list[tuple[str, BaseConverter]] = []
             domain_rule = (rule.host if url_map.host_matching else rule.subdomain) or ""
@@ -191,27 +240,25 @@ class Router:
             if rule.merge_slashes:
                 path_rule = _multi_slash.sub("/", path_rule)
             parts += _parse(path_rule, url_map, converters)
-            entry = _Entry(rule, converters)
-            by_endpoint.setdefault(rule.endpoint, []).append(entry)
+            entry = entries[id(rule)] = _Entry(rule, converters)
             self._insert(parts, entry)
             if not converters:
                 self.static.setdefault(domain_rule, {}).setdefault(path_rule, []).append(entry)
 
         self._sort(self.root)
-        # Matches that Werkzeug would turn into a redirect.
-        for entries in by_endpoint.values():
-            for index, entry in enumerate(entries):
-                rule = entry.rule
-                earlier = [e.rule for e in entries[:index]]
-                if (
-                    rule.redirect_to is not None
-                    or rule.alias
-                    or (
-                        url_map.redirect_defaults
-                        and any(r.provides_defaults_for(rule) for r in earlier)
-                    )
-                ):
-                    entry.redirects = True
+        if url_map.redirect_defaults:
+            # Werkzeug redirects to a rule of the same endpoint that comes before the
+            # matched one in building order and supplies its arguments as defaults.
+            url_map.update()
+            for endpoint_rules in url_map._rules_by_endpoint.values():
+                for index, rule in enumerate(endpoint_rules):
+                    found = entries.get(id(rule))
+                    if found is not None:
+                        found.default_providers = [
+                            r for r in endpoint_rules[:index] if r.provides_defaults_for(rule)
+                        ]
+        if have_websocket and not websocket:
+            self.websocket_router = Router(url_map, websocket=True)
         self._static_root = self.static.get("", {})
         self._find = _Compiler(self).compile()
 
@@ -241,8 +288,8 @@ class Router:
     def match(self, domain: str, path: str, method: str) -> tuple[Rule, dict[str, t.Any]]:
         """The matching rule and view arguments.
 
-        Raises ``NotFound``, ``MethodNotAllowed`` (with the allowed methods), or
-        :class:`NeedsRedirect`.
+        Raises ``NotFound``, ``MethodNotAllowed`` (with the allowed methods),
+        ``WebsocketMismatch``, or :class:`NeedsRedirect`.
         """
         table = self._static_root if domain == "" else self.static.get(domain)
         if table is not None:
@@ -250,9 +297,10 @@ class Router:
             if entries is not None:
                 for entry in entries:
                     if entry.methods is None or method in entry.methods:
-                        if entry.redirects:
-                            raise NeedsRedirect()
-                        return entry.rule, dict(entry.defaults) if entry.defaults else {}
+                        values = dict(entry.defaults) if entry.defaults else {}
+                        if entry.redirects or entry.default_providers:
+                            self._check_redirect(entry, values, method)
+                        return entry.rule, values
 
         allowed: set[str] = set()
         parts = [domain, *path.split("/")]
@@ -264,11 +312,21 @@ class Router:
         if found is None:
             if allowed:
                 raise MethodNotAllowed(valid_methods=sorted(allowed))
+            ws = self.websocket_router
+            if ws is not None and ws._find(parts, method, set()) is not None:
+                raise WebsocketMismatch()
             raise NotFound()
         entry, values = found
-        if entry.redirects:
-            raise NeedsRedirect()
+        if entry.redirects or entry.default_providers:
+            self._check_redirect(entry, values, method)
         return entry.rule, values
+
+    @staticmethod
+    def _check_redirect(entry: _Entry, values: dict[str, t.Any], method: str) -> None:
+        if entry.redirects or any(
+            rule.suitable_for(values, method) for rule in entry.default_providers
+        ):
+            raise NeedsRedirect()
 
     def allowed_methods(self, domain: str, path: str) -> list[str]:
         """The methods some rule accepts for this path, for ``OPTIONS`` and 405."""
@@ -353,7 +411,7 @@ class Router:
             matched = dynamic.pattern.match(target)  # type: ignore[union-attr]
             if matched is None:
                 continue
-            if dynamic.suffixed and matched["suffix"] == "/":
+            if dynamic.suffixed and matched["__erlen_suffix"] == "/":
                 rest, rest_index = [""], 0
             captured = [matched[name] for name in dynamic.names]
             found = self._walk(child, rest, rest_index, values + captured, method, allowed)
@@ -480,7 +538,7 @@ class _Compiler:
             if part.suffixed or (part.final and (child.dynamic or set(child.static) - {""})):
                 name = self.const(child, "N")
                 rest = (
-                    f'([""], 0) if {match}["suffix"] == "/" else (parts, n)'
+                    f'([""], 0) if {match}["__erlen_suffix"] == "/" else (parts, n)'
                     if part.suffixed
                     else "(parts, n)"
                 )

@@ -16,7 +16,7 @@ from functools import cached_property
 from itertools import chain
 
 from werkzeug.exceptions import Aborter, BadRequest, BadRequestKeyError
-from werkzeug.routing import BuildError, Map, Rule
+from werkzeug.routing import BuildError, Rule
 from werkzeug.utils import redirect as _werkzeug_redirect
 
 from .. import typing as ft
@@ -25,6 +25,7 @@ from ..ctx import _AppCtxGlobals
 from ..helpers import get_debug_flag
 from ..json.provider import DefaultJSONProvider, JSONProvider
 from ..logging import create_logger
+from ..routing import Map
 from ..wrappers import _split_blueprint_path
 from .scaffold import (
     Scaffold,
