@@ -18,11 +18,18 @@ import re
 import typing as t
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import (
+    BaseConverter,
+    IntegerConverter,
+    Rule,
+    ValidationError,
+    WebsocketMismatch,
+    parse_converter_args,
+)
 from werkzeug.routing import Map as _WerkzeugMap
-from werkzeug.routing import Rule, ValidationError, WebsocketMismatch, parse_converter_args
 
 if t.TYPE_CHECKING:
-    from werkzeug.routing import BaseConverter, RuleFactory
+    from werkzeug.routing import RuleFactory
 
 __all__ = ["Map", "NeedsRedirect", "Router", "get_router"]
 
@@ -427,6 +434,24 @@ class Router:
 _Found = tuple[_Entry, dict[str, t.Any]] | None
 
 
+def _inline_conversion(converter: BaseConverter, var: str) -> str | None:
+    """Source converting ``var`` when that cannot fail, else None.
+
+    The pattern has already matched, so the default converter keeps the string
+    and an unbounded ``int`` converter is ``int()``.
+    """
+    if type(converter).to_python is BaseConverter.to_python:
+        return var
+    if (
+        type(converter) is IntegerConverter
+        and not converter.fixed_digits
+        and converter.min is None
+        and converter.max is None
+    ):
+        return f"int({var})"
+    return None
+
+
 class _Compiler:
     """Turns a router's tree into one Python function with the tree's search unrolled.
 
@@ -474,10 +499,8 @@ class _Compiler:
     def leaf(self, node: _Node, values: list[str], lines: list[str], indent: int) -> None:
         pad = "    " * indent
         args = f"[{', '.join(values)}]"
-        if node.rules:
-            entries = self.const(node.rules, "E")
-            lines.append(f"{pad}r = accept({entries}, {args}, method, allowed)")
-            lines.append(f"{pad}if r is not None: return r")
+        for entry in node.rules:
+            self.accept(entry, values, lines, indent)
         slashed = node.static.get("")
         if slashed is not None and slashed.rules:
             entries = self.const(slashed.rules, "E")
@@ -485,6 +508,34 @@ class _Compiler:
             lines.append(f"{pad}if r is not None: return r")
         if not node.rules and (slashed is None or not slashed.rules):
             lines.append(f"{pad}pass")
+
+    def accept(self, entry: _Entry, values: list[str], lines: list[str], indent: int) -> None:
+        """Inline ``Router._accept`` for one rule: method check, then conversion."""
+        pad = "    " * indent
+        name = self.const(entry, "E")
+        if entry.methods is None:
+            test = "True"
+        else:
+            methods = self.const(frozenset(entry.methods), "M")
+            test = f"method in {methods}"
+        lines.append(f"{pad}if {test}:")
+        inline = [
+            _inline_conversion(c, var) for (_, c), var in zip(entry.converters, values, strict=True)
+        ]
+        if all(code is not None for code in inline):
+            # Conversions that cannot fail: build the arguments directly.
+            items = [
+                f"{arg!r}: {code}" for (arg, _), code in zip(entry.converters, inline, strict=True)
+            ]
+            if entry.defaults:
+                items.append(f"**{self.const(entry.defaults, 'D')}")
+            lines.append(f"{pad}    return {name}, {{{', '.join(items)}}}")
+        else:
+            lines.append(f"{pad}    r = {name}.convert([{', '.join(values)}])")
+            lines.append(f"{pad}    if r is not None: return {name}, r")
+        if entry.methods is not None:
+            lines.append(f"{pad}else:")
+            lines.append(f"{pad}    allowed.update({methods})")
 
     def node(
         self, node: _Node, depth: int, values: list[str], lines: list[str], indent: int
@@ -507,8 +558,7 @@ class _Compiler:
 
         if len(node.static) > self.max_inline_static:
             table = {
-                text: self.function(child, depth + 1, values)
-                for text, child in node.static.items()
+                text: self.function(child, depth + 1, values) for text, child in node.static.items()
             }
             self.tables.append(table)
             name = self.const(table, "S")
