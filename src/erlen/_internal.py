@@ -34,3 +34,21 @@ class lazy_attribute(t.Generic[T]):
             return self
         value = obj.__dict__[self.name] = self.func(obj)
         return value
+
+
+class imported_attribute:
+    """A class attribute whose value is imported on first access.
+
+    Keeps heavy modules (Jinja, Click) out of ``import erlen`` while the attribute
+    still reads like a plain class attribute; subclasses and instances may assign
+    their own value.
+    """
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> t.Any:
+        import importlib
+
+        return getattr(importlib.import_module(self.module), self.name)

@@ -30,6 +30,7 @@ from werkzeug.routing import BuildError, MapAdapter, RoutingException
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import typing as ft
+from ._internal import imported_attribute
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request, request_ctx
 from .helpers import get_debug_flag, get_load_dotenv
@@ -49,6 +50,8 @@ if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from werkzeug.routing import Rule
 
+    from .templating import DispatchingJinjaLoader
+    from .templating import Environment as JinjaEnvironment
     from .testing import ErlenClient
 
 T = t.TypeVar("T")
@@ -64,6 +67,10 @@ class Erlen(App):
 
     request_class: type[Request] = Request
     response_class: type[Response] = Response
+    #: The Jinja environment class (imported when first used).
+    jinja_environment: type[JinjaEnvironment] = imported_attribute(  # type: ignore[assignment]
+        "erlen.templating", "Environment"
+    )
     #: Opens and saves sessions; signed cookies by default.
     session_interface: SessionInterface = SecureCookieSessionInterface()
 
@@ -157,6 +164,37 @@ class Erlen(App):
 
         cls = self.test_cli_runner_class or ErlenCliRunner
         return cls(self, **kwargs)
+
+    def create_jinja_environment(self) -> JinjaEnvironment:
+        """Create the Jinja environment from :attr:`jinja_options`, with ``url_for``,
+        ``get_flashed_messages``, ``config``, ``request``, ``session`` and ``g`` as
+        globals and the app's JSON for the ``tojson`` filter."""
+        from .globals import g, request, session
+        from .helpers import get_flashed_messages
+
+        options = dict(self.jinja_options)
+        if "autoescape" not in options:
+            options["autoescape"] = self.select_jinja_autoescape
+        if "auto_reload" not in options:
+            auto_reload = self.config["TEMPLATES_AUTO_RELOAD"]
+            options["auto_reload"] = self.debug if auto_reload is None else auto_reload
+        rv = self.jinja_environment(self, **options)
+        rv.globals.update(
+            url_for=self.url_for,
+            get_flashed_messages=get_flashed_messages,
+            config=self.config,
+            request=request,
+            session=session,
+            g=g,
+        )
+        rv.policies["json.dumps_function"] = self.json.dumps
+        return rv
+
+    def create_global_jinja_loader(self) -> DispatchingJinjaLoader:
+        """The loader of :attr:`jinja_env`: the app's templates, then each blueprint's."""
+        from .templating import DispatchingJinjaLoader
+
+        return DispatchingJinjaLoader(self)
 
     def update_template_context(self, context: dict[str, t.Any]) -> None:
         """Add what the context processors return (the app's, then the current

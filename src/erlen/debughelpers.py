@@ -59,3 +59,55 @@ def attach_enctype_error_multidict(request: Request) -> None:
 
 
 __all__ = ["BadRequestKeyError", "DebugFilesKeyError", "UnexpectedUnicodeError"]
+
+
+def explain_template_loading_attempts(
+    app: t.Any, template: str, attempts: list[tuple[t.Any, t.Any, t.Any]]
+) -> None:
+    """Log where a template was looked for, and whether it was found there."""
+    from .sansio.blueprints import Blueprint
+
+    info = [f"Locating template {template!r}:"]
+    total_found = 0
+    blueprint = None
+    from .globals import _cv_request
+
+    req_ctx = _cv_request.get(None)
+    if req_ctx is not None and req_ctx.request.blueprint is not None:
+        blueprint = req_ctx.request.blueprint
+
+    for index, (loader, owner, result) in enumerate(attempts):
+        if isinstance(owner, Blueprint):
+            where = f"blueprint {owner.name!r} ({owner.import_name})"
+        else:
+            where = f"application {owner.import_name!r}"
+        info.append(f"{index + 1:5}: trying loader of {where}")
+        for line in _describe_loader(loader):
+            info.append(f"       {line}")
+        if result is None:
+            detail = "no match"
+        else:
+            detail = f"found ({result[1] or '<string>'!r})"
+            total_found += 1
+        info.append(f"       -> {detail}")
+
+    if total_found == 0:
+        info.append("Error: the template could not be found.")
+        if blueprint is not None:
+            info.append(
+                f"  The template was looked up from an endpoint that belongs to the"
+                f" blueprint {blueprint!r}."
+            )
+            info.append("  Maybe you did not place a template in the right folder?")
+    elif total_found > 1:
+        info.append("Warning: multiple loaders returned a match for the template.")
+    app.logger.info("\n".join(info))
+
+
+def _describe_loader(loader: t.Any) -> list[str]:
+    lines = [f"class: {type(loader).__module__}.{type(loader).__name__}"]
+    searchpath = getattr(loader, "searchpath", None)
+    if searchpath:
+        lines.append("searchpath:")
+        lines.extend(f"  - {path}" for path in searchpath)
+    return lines

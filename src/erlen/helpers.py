@@ -159,6 +159,12 @@ def stream_with_context(
     return wrapped  # type: ignore[return-value]
 
 
+def get_template_attribute(template_name: str, attribute: str) -> t.Any:
+    """An attribute (such as a macro) of a template's module, to call from Python."""
+    template = current_app.jinja_env.get_template(template_name)
+    return getattr(template.module, attribute)
+
+
 def flash(message: str, category: str = "message") -> None:
     """Store a message in the session for the next request to show."""
     from .signals import message_flashed

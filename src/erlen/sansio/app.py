@@ -39,6 +39,7 @@ if t.TYPE_CHECKING:
     from werkzeug.wrappers import Response as BaseResponse
 
     from ..blueprints import Blueprint
+    from ..templating import Environment as JinjaEnvironment
     from ..testing import ErlenClient
 
 T_shell_context_processor = t.TypeVar(
@@ -199,7 +200,23 @@ class App(Scaffold):
     def debug(self, value: bool) -> None:
         self.config["DEBUG"] = value
         if self.config["TEMPLATES_AUTO_RELOAD"] is None and "jinja_env" in self.__dict__:
-            self.jinja_env.auto_reload = value  # type: ignore[attr-defined]
+            self.jinja_env.auto_reload = value
+
+    @cached_property
+    def jinja_env(self) -> JinjaEnvironment:
+        """The Jinja environment, created on first use by :meth:`create_jinja_environment`."""
+        return self.create_jinja_environment()
+
+    def create_jinja_environment(self) -> JinjaEnvironment:
+        """Create :attr:`jinja_env`; see :meth:`erlen.Erlen.create_jinja_environment`."""
+        raise NotImplementedError
+
+    def select_jinja_autoescape(self, filename: str | None) -> bool:
+        """Autoescape templates from strings and ``.html``, ``.htm``, ``.xml``,
+        ``.xhtml`` and ``.svg`` files."""
+        if filename is None:
+            return True
+        return filename.endswith((".html", ".htm", ".xml", ".xhtml", ".svg"))
 
     def make_config(self, instance_relative: bool = False) -> Config:
         """Create ``app.config`` from :attr:`default_config` and ``ERLEN_DEBUG``."""
@@ -289,6 +306,67 @@ class App(Scaffold):
         """Register a function whose returned dict is added to ``erlen shell``'s namespace."""
         self.shell_context_processors.append(f)
         return f
+
+    @setupmethod
+    def template_filter(
+        self, name: str | T_template_filter | None = None
+    ) -> t.Any:
+        """Register a Jinja filter: ``@app.template_filter()``, ``@app.template_filter``
+        or ``@app.template_filter("name")``."""
+        if callable(name):
+            self.add_template_filter(name)
+            return name
+
+        def decorator(f: T_template_filter) -> T_template_filter:
+            self.add_template_filter(f, name=name)
+            return f
+
+        return decorator
+
+    @setupmethod
+    def add_template_filter(
+        self, f: ft.TemplateFilterCallable, name: str | None = None
+    ) -> None:
+        """Non-decorator form of :meth:`template_filter`."""
+        self.jinja_env.filters[name or f.__name__] = f
+
+    @setupmethod
+    def template_test(self, name: str | T_template_test | None = None) -> t.Any:
+        """Register a Jinja test, with or without a name (see :meth:`template_filter`)."""
+        if callable(name):
+            self.add_template_test(name)
+            return name
+
+        def decorator(f: T_template_test) -> T_template_test:
+            self.add_template_test(f, name=name)
+            return f
+
+        return decorator
+
+    @setupmethod
+    def add_template_test(self, f: ft.TemplateTestCallable, name: str | None = None) -> None:
+        """Non-decorator form of :meth:`template_test`."""
+        self.jinja_env.tests[name or f.__name__] = f
+
+    @setupmethod
+    def template_global(self, name: str | T_template_global | None = None) -> t.Any:
+        """Register a Jinja global, with or without a name (see :meth:`template_filter`)."""
+        if callable(name):
+            self.add_template_global(name)
+            return name
+
+        def decorator(f: T_template_global) -> T_template_global:
+            self.add_template_global(f, name=name)
+            return f
+
+        return decorator
+
+    @setupmethod
+    def add_template_global(
+        self, f: ft.TemplateGlobalCallable, name: str | None = None
+    ) -> None:
+        """Non-decorator form of :meth:`template_global`."""
+        self.jinja_env.globals[name or f.__name__] = f
 
     def iter_blueprints(self) -> t.ValuesView[Blueprint]:
         """The registered blueprints, in registration order."""

@@ -329,7 +329,7 @@ class Blueprint(Scaffold):
         self, f: ft.TemplateFilterCallable, name: str | None = None
     ) -> None:
         """Non-decorator form of :meth:`app_template_filter`."""
-        self.record_once(lambda s: s.app.add_template_filter(f, name=name))  # type: ignore[attr-defined]
+        self.record_once(lambda s: s.app.add_template_filter(f, name=name))
 
     @setupmethod
     def app_template_test(
@@ -346,7 +346,7 @@ class Blueprint(Scaffold):
     @setupmethod
     def add_app_template_test(self, f: ft.TemplateTestCallable, name: str | None = None) -> None:
         """Non-decorator form of :meth:`app_template_test`."""
-        self.record_once(lambda s: s.app.add_template_test(f, name=name))  # type: ignore[attr-defined]
+        self.record_once(lambda s: s.app.add_template_test(f, name=name))
 
     @setupmethod
     def app_template_global(
@@ -365,7 +365,7 @@ class Blueprint(Scaffold):
         self, f: ft.TemplateGlobalCallable, name: str | None = None
     ) -> None:
         """Non-decorator form of :meth:`app_template_global`."""
-        self.record_once(lambda s: s.app.add_template_global(f, name=name))  # type: ignore[attr-defined]
+        self.record_once(lambda s: s.app.add_template_global(f, name=name))
 
     @setupmethod
     def before_app_request(self, f: T_before_request) -> T_before_request:

@@ -14,7 +14,7 @@ import sys
 import typing as t
 from collections import defaultdict
 from datetime import timedelta
-from functools import update_wrapper
+from functools import cached_property, update_wrapper
 
 from werkzeug.exceptions import HTTPException, default_exceptions
 
@@ -24,6 +24,7 @@ from ..helpers import get_root_path, send_from_directory
 
 if t.TYPE_CHECKING:
     from click import Group
+    from jinja2 import BaseLoader
 
     from ..wrappers import Response
 
@@ -129,6 +130,15 @@ class Scaffold:
             group.name = self.name
             self.__dict__["_cli"] = group
         return group
+
+    @cached_property
+    def jinja_loader(self) -> BaseLoader | None:
+        """A loader for :attr:`template_folder`, or None without one."""
+        if self.template_folder is None:
+            return None
+        from jinja2 import FileSystemLoader
+
+        return FileSystemLoader(os.path.join(self.root_path, self.template_folder))
 
     # -- static files and resources -------------------------------------------
 
