@@ -58,6 +58,30 @@ def attach_enctype_error_multidict(request: Request) -> None:
     request.files.__class__ = newcls
 
 
+def attach_form_key_error(request: Request) -> None:
+    """Make ``request.form[key]`` name the missing key and the fields that were sent."""
+    form = request.form
+    oldcls = form.__class__
+
+    class newcls(oldcls):  # type: ignore[valid-type,misc]
+        def __getitem__(self, key: str) -> t.Any:
+            try:
+                return super().__getitem__(key)
+            except KeyError as e:
+                sent = ", ".join(repr(name) for name in self.keys()) or "none"
+                error = BadRequestKeyError(key)
+                error.description = (
+                    f"The form has no field {key!r}. The fields sent were: {sent}."
+                    " Check the input's 'name' attribute, or use request.form.get() for"
+                    " an optional field."
+                )
+                raise error.with_traceback(e.__traceback__) from None
+
+    newcls.__name__ = oldcls.__name__
+    newcls.__module__ = oldcls.__module__
+    form.__class__ = newcls
+
+
 __all__ = ["BadRequestKeyError", "DebugFilesKeyError", "UnexpectedUnicodeError"]
 
 

@@ -232,7 +232,9 @@ class Request(_WerkzeugRequest):
                 value.close()
 
     def _load_form_data(self) -> None:
-        if "form" not in self.__dict__ and self.mimetype == "application/x-www-form-urlencoded":
+        if "form" in self.__dict__:
+            return
+        if self.mimetype == "application/x-www-form-urlencoded":
             # Werkzeug limits only multipart fields; hold urlencoded bodies to it too.
             limit = self.max_form_memory_size
             length = self.content_length
@@ -243,15 +245,12 @@ class Request(_WerkzeugRequest):
                 )
         super()._load_form_data()
         app_ctx = _cv_app.get(None)
-        if (
-            app_ctx is not None
-            and app_ctx.app.debug
-            and self.mimetype != "multipart/form-data"
-            and not self.files
-        ):
-            from .debughelpers import attach_enctype_error_multidict
+        if app_ctx is not None and app_ctx.app.debug:
+            from .debughelpers import attach_enctype_error_multidict, attach_form_key_error
 
-            attach_enctype_error_multidict(self)
+            attach_form_key_error(self)
+            if self.mimetype != "multipart/form-data" and not self.files:
+                attach_enctype_error_multidict(self)
 
     def on_json_loading_failed(self, e: ValueError | None) -> t.Any:
         """Invalid JSON is a 400 that says so; a non-JSON type is a 415."""
