@@ -31,6 +31,7 @@ from .scaffold import (
     Scaffold,
     _default_template_ctx_processor,
     _endpoint_from_view_func,
+    _register_named,
     find_package,
     setupmethod,
 )
@@ -308,20 +309,10 @@ class App(Scaffold):
         return f
 
     @setupmethod
-    def template_filter(
-        self, name: str | T_template_filter | None = None
-    ) -> t.Any:
+    def template_filter(self, name: str | T_template_filter | None = None) -> t.Any:
         """Register a Jinja filter: ``@app.template_filter()``, ``@app.template_filter``
         or ``@app.template_filter("name")``."""
-        if callable(name):
-            self.add_template_filter(name)
-            return name
-
-        def decorator(f: T_template_filter) -> T_template_filter:
-            self.add_template_filter(f, name=name)
-            return f
-
-        return decorator
+        return _register_named(self.add_template_filter, name)
 
     @setupmethod
     def add_template_filter(
@@ -333,15 +324,7 @@ class App(Scaffold):
     @setupmethod
     def template_test(self, name: str | T_template_test | None = None) -> t.Any:
         """Register a Jinja test, with or without a name (see :meth:`template_filter`)."""
-        if callable(name):
-            self.add_template_test(name)
-            return name
-
-        def decorator(f: T_template_test) -> T_template_test:
-            self.add_template_test(f, name=name)
-            return f
-
-        return decorator
+        return _register_named(self.add_template_test, name)
 
     @setupmethod
     def add_template_test(self, f: ft.TemplateTestCallable, name: str | None = None) -> None:
@@ -351,15 +334,7 @@ class App(Scaffold):
     @setupmethod
     def template_global(self, name: str | T_template_global | None = None) -> t.Any:
         """Register a Jinja global, with or without a name (see :meth:`template_filter`)."""
-        if callable(name):
-            self.add_template_global(name)
-            return name
-
-        def decorator(f: T_template_global) -> T_template_global:
-            self.add_template_global(f, name=name)
-            return f
-
-        return decorator
+        return _register_named(self.add_template_global, name)
 
     @setupmethod
     def add_template_global(

@@ -14,7 +14,7 @@ from collections import defaultdict
 from functools import update_wrapper
 
 from .. import typing as ft
-from .scaffold import Scaffold, _endpoint_from_view_func, setupmethod
+from .scaffold import Scaffold, _endpoint_from_view_func, _register_named, setupmethod
 
 if t.TYPE_CHECKING:
     from .app import App
@@ -313,16 +313,9 @@ class Blueprint(Scaffold):
     # -- app-wide registrations ---------------------------------------------------
 
     @setupmethod
-    def app_template_filter(
-        self, name: str | None = None
-    ) -> t.Callable[[T_template_filter], T_template_filter]:
-        """Register a Jinja filter for every template of the app."""
-
-        def decorator(f: T_template_filter) -> T_template_filter:
-            self.add_app_template_filter(f, name=name)
-            return f
-
-        return decorator
+    def app_template_filter(self, name: str | T_template_filter | None = None) -> t.Any:
+        """Register a Jinja filter for every template of the app, with or without a name."""
+        return _register_named(self.add_app_template_filter, name)
 
     @setupmethod
     def add_app_template_filter(
@@ -332,16 +325,9 @@ class Blueprint(Scaffold):
         self.record_once(lambda s: s.app.add_template_filter(f, name=name))
 
     @setupmethod
-    def app_template_test(
-        self, name: str | None = None
-    ) -> t.Callable[[T_template_test], T_template_test]:
-        """Register a Jinja test for every template of the app."""
-
-        def decorator(f: T_template_test) -> T_template_test:
-            self.add_app_template_test(f, name=name)
-            return f
-
-        return decorator
+    def app_template_test(self, name: str | T_template_test | None = None) -> t.Any:
+        """Register a Jinja test for every template of the app, with or without a name."""
+        return _register_named(self.add_app_template_test, name)
 
     @setupmethod
     def add_app_template_test(self, f: ft.TemplateTestCallable, name: str | None = None) -> None:
@@ -349,16 +335,9 @@ class Blueprint(Scaffold):
         self.record_once(lambda s: s.app.add_template_test(f, name=name))
 
     @setupmethod
-    def app_template_global(
-        self, name: str | None = None
-    ) -> t.Callable[[T_template_global], T_template_global]:
-        """Register a Jinja global for every template of the app."""
-
-        def decorator(f: T_template_global) -> T_template_global:
-            self.add_app_template_global(f, name=name)
-            return f
-
-        return decorator
+    def app_template_global(self, name: str | T_template_global | None = None) -> t.Any:
+        """Register a Jinja global for every template of the app, with or without a name."""
+        return _register_named(self.add_app_template_global, name)
 
     @setupmethod
     def add_app_template_global(

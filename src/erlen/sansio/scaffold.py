@@ -131,6 +131,10 @@ class Scaffold:
             self.__dict__["_cli"] = group
         return group
 
+    @cli.setter
+    def cli(self, group: Group) -> None:
+        self.__dict__["_cli"] = group
+
     @cached_property
     def jinja_loader(self) -> BaseLoader | None:
         """A loader for :attr:`template_folder`, or None without one."""
@@ -371,6 +375,19 @@ class Scaffold:
         if issubclass(exc_class, HTTPException):
             return exc_class, exc_class.code
         return exc_class, None
+
+
+def _register_named(add: t.Callable[..., None], name: t.Any) -> t.Any:
+    """Call ``add`` for a decorator used bare (``@x``) or called (``@x()``, ``@x("name")``)."""
+    if callable(name):
+        add(name)
+        return name
+
+    def decorator(f: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        add(f, name=name)
+        return f
+
+    return decorator
 
 
 def _default_template_ctx_processor() -> dict[str, t.Any]:
