@@ -8,7 +8,9 @@ import sys
 import typing as t
 from functools import update_wrapper
 
+import werkzeug.security
 import werkzeug.utils
+from werkzeug.exceptions import NotFound
 from werkzeug.exceptions import abort as _werkzeug_abort
 
 from .globals import _cv_app, _cv_request, current_app, request_ctx
@@ -248,7 +250,16 @@ def send_from_directory(
     path: os.PathLike[str] | str,
     **kwargs: t.Any,
 ) -> Response:
-    """Send a file from inside ``directory``; a path that escapes it is a 404."""
+    """Send a file from inside ``directory``; a path that escapes it is a 404,
+    including through a symbolic link that points outside."""
+    base = os.path.join(current_app.root_path, directory)
+    target = werkzeug.security.safe_join(os.fspath(base), os.fspath(path))
+    if target is None or "\x00" in target:
+        raise NotFound()
+    real_base = os.path.realpath(base)
+    real_target = os.path.realpath(target)
+    if real_target != real_base and not real_target.startswith(real_base + os.sep):
+        raise NotFound()
     return werkzeug.utils.send_from_directory(  # type: ignore[return-value]
         directory, path, **_prepare_send_file_kwargs(**kwargs)
     )
