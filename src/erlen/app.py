@@ -114,6 +114,13 @@ class Erlen(App):
                 view_func=lambda **kw: app_ref().send_static_file(**kw),  # type: ignore[union-attr]
             )
 
+    #: Whether a subclass overrides ``preprocess_request`` (then it always runs).
+    _custom_preprocess_request = False
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._custom_preprocess_request = cls.preprocess_request is not Erlen.preprocess_request
+
     @property
     def _lazy_session(self) -> bool:
         # The default interface opens sessions on first use; others are opened
@@ -377,7 +384,11 @@ class Erlen(App):
             if request_started.receivers:
                 request_started.send(self, _async_wrapper=self.ensure_sync)
             rv = None
-            if self.before_request_funcs or self.url_value_preprocessors:
+            if (
+                self.before_request_funcs
+                or self.url_value_preprocessors
+                or self._custom_preprocess_request
+            ):
                 rv = self.preprocess_request()
             if rv is None:
                 rv = self.dispatch_request()
