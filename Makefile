@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	cd examples/hello && ../../$(PY) app.py
+	$(VENV)/bin/erlen --app examples/hello/app.py run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)
 	$(PY) -m pytest -q

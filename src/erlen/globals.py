@@ -57,6 +57,12 @@ def _proxy(cv: ContextVar[t.Any], attr: str | None, message: str) -> t.Any:
         def __getattribute__(self, name: str) -> t.Any:
             if name == "_get_current_object":
                 return current
+            if name == "__class__":
+                # isinstance() outside a context answers False instead of raising.
+                try:
+                    return current().__class__
+                except RuntimeError:
+                    return type(self)
             return getattr(current(), name)
 
         def __setattr__(self, name: str, value: t.Any) -> None:
