@@ -30,6 +30,7 @@ from werkzeug.routing import BuildError, MapAdapter, RoutingException
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import typing as ft
+from . import wsgi
 from ._internal import imported_attribute
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request, request_ctx
@@ -38,6 +39,7 @@ from .routing import NeedsRedirect, get_router
 from .sansio.app import App
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .signals import (
+    appcontext_pushed,
     appcontext_tearing_down,
     got_request_exception,
     request_finished,
@@ -116,10 +118,33 @@ class Erlen(App):
 
     #: Whether a subclass overrides ``preprocess_request`` (then it always runs).
     _custom_preprocess_request = False
+    #: Whether the request-cycle methods are erlen's own, so that the WSGI adapter
+    #: may run them inlined (``erlen.wsgi.handle_fast``).
+    _plain_cycle = True
+    #: Whether the teardown methods are erlen's own, so that contexts may skip
+    #: calling them when nothing is registered.
+    _plain_teardown = True
+    _cycle_methods = (
+        "request_context",
+        "app_context",
+        "full_dispatch_request",
+        "preprocess_request",
+        "dispatch_request",
+        "finalize_request",
+        "make_response",
+        "process_response",
+    )
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._custom_preprocess_request = cls.preprocess_request is not Erlen.preprocess_request
+        cls._plain_cycle = all(
+            getattr(cls, name) is getattr(Erlen, name) for name in cls._cycle_methods
+        )
+        cls._plain_teardown = (
+            cls.do_teardown_request is Erlen.do_teardown_request
+            and cls.do_teardown_appcontext is Erlen.do_teardown_appcontext
+        )
 
     @property
     def _lazy_session(self) -> bool:
@@ -276,9 +301,24 @@ class Erlen(App):
 
     def match_request(self, ctx: RequestContext) -> tuple[Rule, dict[str, t.Any]]:
         """Route a request: the matching rule and view arguments, or an ``HTTPException``."""
-        domain, path = self._routing_target(ctx)
+        url_map = self.url_map
+        if (
+            url_map.host_matching
+            or self.subdomain_matching
+            or self.config["TRUSTED_HOSTS"] is not None
+        ):
+            domain, path = self._routing_target(ctx)
+        else:
+            # The common case of _routing_target, inline: this runs on every request.
+            domain = url_map.default_subdomain or ""
+            path = ctx.request.environ.get("PATH_INFO") or ""
+            if not path.isascii() or (path and (path[0] != "/" or path[1:2] == "/")):
+                domain, path = self._routing_target(ctx)
+        router = url_map.__dict__.get("_erlen_router")
+        if router is None or router.version != getattr(url_map, "version", None):
+            router = get_router(url_map)
         try:
-            return get_router(self.url_map).match(domain, path, ctx.request.method)
+            return router.match(domain, path, ctx.request.method)
         except NeedsRedirect:
             # Werkzeug builds the exact redirect (slashes, aliases, redirect_to).
             adapter = ctx.url_adapter
@@ -351,26 +391,15 @@ class Erlen(App):
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> cabc.Iterable[bytes]:
         """The WSGI application; wrap this (not the app) with middleware."""
-        ctx = self.request_context(environ)
-        error: BaseException | None = None
-        try:
-            try:
-                ctx.push()
-                response = self.full_dispatch_request()
-            except Exception as e:
-                error = e
-                response = self.handle_exception(e)
-            except:
-                error = sys.exc_info()[1]
-                raise
-            return response(environ, start_response)
-        finally:
-            if "werkzeug.debug.preserve_context" in environ:
-                environ["werkzeug.debug.preserve_context"](_cv_app.get())
-                environ["werkzeug.debug.preserve_context"](_cv_request.get())
-            if error is not None and self.should_ignore_error(error):
-                error = None
-            ctx.pop(error)
+        if (
+            self._plain_cycle
+            and self.request_class is Request
+            and self.response_class is Response
+            and type(self.session_interface) is SecureCookieSessionInterface
+            and not appcontext_pushed.receivers
+        ):
+            return wsgi.handle_fast(self, environ, start_response)
+        return wsgi.handle(self, environ, start_response)
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse

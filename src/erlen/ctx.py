@@ -18,7 +18,12 @@ from werkzeug.exceptions import HTTPException
 from . import typing as ft
 from ._internal import lazy_attribute
 from .globals import _cv_app, _cv_request
-from .signals import appcontext_popped, appcontext_pushed
+from .signals import (
+    appcontext_popped,
+    appcontext_pushed,
+    appcontext_tearing_down,
+    request_tearing_down,
+)
 
 if t.TYPE_CHECKING:
     from types import TracebackType
@@ -153,7 +158,13 @@ class AppContext:
             if len(self._cv_tokens) == 1:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
-                self.app.do_teardown_appcontext(exc)
+                app = self.app
+                if (
+                    app.teardown_appcontext_funcs
+                    or appcontext_tearing_down.receivers
+                    or not app._plain_teardown
+                ):
+                    app.do_teardown_appcontext(exc)
         finally:
             ctx = _cv_app.get()
             _cv_app.reset(self._cv_tokens.pop())
@@ -269,7 +280,13 @@ class RequestContext:
             if clear_request:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
-                self.app.do_teardown_request(exc)
+                app = self.app
+                if (
+                    app.teardown_request_funcs
+                    or request_tearing_down.receivers
+                    or not app._plain_teardown
+                ):
+                    app.do_teardown_request(exc)
                 if "files" in self.request.__dict__:
                     self.request.close()
         finally:

@@ -86,15 +86,13 @@ class Request(_WerkzeugRequest):
         populate_request: bool = True,
         shallow: bool = False,
     ) -> None:
-        # Werkzeug's __init__ parses eagerly; everything it sets is lazy here.
+        # Werkzeug's __init__ parses eagerly; all it sets is lazy here but the
+        # method, which routing needs on every request.
         self.environ = environ
         self.shallow = shallow
+        self.method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         if populate_request and not shallow:
             environ["werkzeug.request"] = self
-
-    @lazy_attribute
-    def method(self) -> str:
-        return str(self.environ.get("REQUEST_METHOD", "GET")).upper()
 
     @lazy_attribute
     def scheme(self) -> str:

@@ -112,9 +112,9 @@ class DefaultJSONProvider(JSONProvider):
             cached = self._encoder = (key, _make_encoder(*key))
         return cached[1]
 
-    def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
-        """A JSON response ending in a newline; indented in debug mode unless ``compact``."""
-        obj = self._prepare_response_obj(args, kwargs)
+    def _encode_response_body(self, obj: t.Any) -> bytes:
+        """The body of :meth:`response`: JSON and a newline, indented in debug mode
+        unless ``compact`` says otherwise."""
         indent = 2 if (self.compact is None and self._app.debug) or self.compact is False else None
         if type(self).dumps is DefaultJSONProvider.dumps:
             body = self._response_encoder(indent)(obj)
@@ -122,8 +122,13 @@ class DefaultJSONProvider(JSONProvider):
             body = self.dumps(obj, separators=(",", ":"))
         else:
             body = self.dumps(obj, indent=indent)
+        return f"{body}\n".encode()
+
+    def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
+        """A JSON response ending in a newline; indented in debug mode unless ``compact``."""
+        obj = self._prepare_response_obj(args, kwargs)
         return self._app.response_class(  # type: ignore[attr-defined,no-any-return]
-            f"{body}\n", mimetype=self.mimetype
+            self._encode_response_body(obj), mimetype=self.mimetype
         )
 
 

@@ -1,0 +1,551 @@
+"""Serve each framework's ``hello`` app with a real server and load it with wrk.
+
+For every server (Granian, Gunicorn) and framework (erlen, flask, falcon, bottle), one
+at a time: start the server with one worker on a free port on 127.0.0.1, wait until
+it answers, check the response once, warm it up with a short wrk run, load it with
+wrk for ``--duration`` seconds, and stop it (its whole process group). Rounds
+interleave the frameworks, rotating the order; the reported figure is the median over
+rounds. Everything stays on 127.0.0.1 and every wrk run is bounded by its duration.
+
+    .venv/bin/python bench/server.py [--servers granian,gunicorn] [--frameworks erlen,flask]
+                                     [--duration 5] [--connections 16] [--rounds 3]
+
+Needs wrk (``apt-get install wrk``) and, in this interpreter's environment, granian
+and gunicorn (``pip install -e '.[dev]'``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import importlib.util
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import IO, Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+SRC_DIR = BENCH_DIR.parent / "src"
+
+FRAMEWORKS: tuple[str, ...] = ("erlen", "flask", "falcon", "bottle")
+SERVERS: tuple[str, ...] = ("granian", "gunicorn")
+RATIOS: tuple[tuple[str, str], ...] = (("erlen", "flask"), ("erlen", "falcon"))
+
+HOST = "127.0.0.1"
+PATH = "/"
+EXPECTED_STATUS = 200
+EXPECTED_BODY = b"Hello, World!"
+
+# Headroom on top of a wrk run's own duration before it is killed.
+WRK_GRACE_SECONDS = 30.0
+# How long a server gets to exit after SIGTERM before its group gets SIGKILL.
+STOP_TIMEOUT_SECONDS = 10.0
+
+
+class BenchError(Exception):
+    """A server did not start, answered wrongly, or wrk failed."""
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    requests_per_second: float
+    latency_avg_ms: float
+    latency_p99_ms: float | None
+    requests: int
+    socket_errors: str | None
+    non_2xx: int
+
+
+# --- wrk output -----------------------------------------------------------------------
+
+_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+_RPS_RE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
+_LATENCY_RE = re.compile(r"^\s*Latency\s+([\d.]+)(us|ms|s|m|h)\b", re.MULTILINE)
+_P99_RE = re.compile(r"^\s*99%\s+([\d.]+)(us|ms|s|m|h)\b", re.MULTILINE)
+_COUNT_RE = re.compile(r"^\s*(\d+) requests in ", re.MULTILINE)
+_SOCKET_ERRORS_RE = re.compile(r"^\s*Socket errors:\s*(.+)$", re.MULTILINE)
+_NON_2XX_RE = re.compile(r"^\s*Non-2xx or 3xx responses:\s*(\d+)", re.MULTILINE)
+
+
+def parse_wrk(output: str) -> WrkResult:
+    """Pull requests/second, latency and error counts out of wrk's text report."""
+    rps = _RPS_RE.search(output)
+    latency = _LATENCY_RE.search(output)
+    count = _COUNT_RE.search(output)
+    if not (rps and latency and count):
+        raise BenchError(f"could not parse wrk's output:\n{output}")
+    p99 = _P99_RE.search(output)
+    errors = _SOCKET_ERRORS_RE.search(output)
+    non_2xx = _NON_2XX_RE.search(output)
+    return WrkResult(
+        requests_per_second=float(rps.group(1)),
+        latency_avg_ms=float(latency.group(1)) * _UNIT_MS[latency.group(2)],
+        latency_p99_ms=float(p99.group(1)) * _UNIT_MS[p99.group(2)] if p99 else None,
+        requests=int(count.group(1)),
+        socket_errors=errors.group(1).strip() if errors else None,
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+    )
+
+
+def run_wrk(port: int, seconds: int, connections: int, threads: int) -> WrkResult:
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        f"http://{HOST}:{port}{PATH}",
+    ]
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=seconds + WRK_GRACE_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise BenchError(f"wrk did not finish within {seconds + WRK_GRACE_SECONDS:.0f} s")
+    if done.returncode != 0:
+        raise BenchError(f"wrk exited with {done.returncode}:\n{done.stdout}{done.stderr}")
+    return parse_wrk(done.stdout)
+
+
+# --- servers --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def server_command(server: str, framework: str, port: int, extra: list[str]) -> list[str]:
+    target = f"wsgi_apps:{framework}_app"
+    python = sys.executable
+    if server == "granian":
+        return [
+            python, "-m", "granian",
+            "--interface", "wsgi",
+            "--workers", "1",
+            "--host", HOST,
+            "--port", str(port),
+            "--log-level", "warning",
+            *extra,
+            target,
+        ]  # fmt: skip
+    if server == "gunicorn":
+        return [
+            python, "-m", "gunicorn",
+            "--workers", "1",
+            "--worker-class", "sync",
+            "--bind", f"{HOST}:{port}",
+            "--log-level", "warning",
+            *extra,
+            target,
+        ]  # fmt: skip
+    raise ValueError(f"unknown server {server!r}")
+
+
+def _log_tail(log: IO[bytes], limit: int = 3000) -> str:
+    log.flush()
+    log.seek(0)
+    text = log.read().decode(errors="replace")
+    return text[-limit:].strip() or "(no output)"
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the server's process group, then SIGKILL whatever is left of it.
+
+    The server was started in a new session, so its group id is its pid and holds the
+    server and the workers it forked, nothing else.
+    """
+    pgid = process.pid
+    try:
+        os.killpg(pgid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    try:
+        process.wait(timeout=STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        pass
+    # A group id stays reserved while any member lives, so this cannot hit a stranger.
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=STOP_TIMEOUT_SECONDS)
+
+
+def _get(port: int, timeout: float) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request("GET", PATH)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+@contextmanager
+def running_server(
+    server: str, framework: str, extra: list[str], startup_timeout: float
+) -> Iterator[int]:
+    """Start one server, wait until it answers correctly, yield its port, stop it."""
+    port = free_port()
+    command = server_command(server, framework, port, extra)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(BENCH_DIR), str(SRC_DIR), *filter(None, [env.get("PYTHONPATH")])]
+    )
+    env["PYTHONUNBUFFERED"] = "1"
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command,
+            cwd=BENCH_DIR,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + startup_timeout
+            while True:
+                if process.poll() is not None:
+                    raise BenchError(
+                        f"{server} serving {framework} exited with {process.returncode}:\n"
+                        + _log_tail(log)
+                    )
+                try:
+                    status, body = _get(port, timeout=2.0)
+                    break
+                except (OSError, http.client.HTTPException):
+                    if time.monotonic() > deadline:
+                        raise BenchError(
+                            f"{server} serving {framework} did not answer within "
+                            f"{startup_timeout:.0f} s:\n" + _log_tail(log)
+                        )
+                    time.sleep(0.05)
+            if status != EXPECTED_STATUS or body != EXPECTED_BODY:
+                raise BenchError(
+                    f"{server} serving {framework} answered {status} {body[:200]!r}, "
+                    f"expected {EXPECTED_STATUS} {EXPECTED_BODY!r}"
+                )
+            yield port
+        finally:
+            _stop(process)
+
+
+def measure(server: str, framework: str, args: argparse.Namespace) -> WrkResult:
+    extra = shlex.split(args.granian_args if server == "granian" else args.gunicorn_args)
+    with running_server(server, framework, extra, args.startup_timeout) as port:
+        if args.warmup > 0:
+            run_wrk(port, args.warmup, args.connections, args.threads)
+        result = run_wrk(port, args.duration, args.connections, args.threads)
+    if result.non_2xx:
+        raise BenchError(
+            f"{server} serving {framework}: {result.non_2xx} responses were not 2xx/3xx"
+        )
+    return result
+
+
+# --- tools and versions ---------------------------------------------------------------
+
+
+def missing_tools(servers: list[str]) -> list[str]:
+    problems = []
+    if shutil.which("wrk") is None:
+        problems.append("wrk is not on PATH: apt-get update && apt-get install -y wrk")
+    for server in servers:
+        if importlib.util.find_spec(server) is None:
+            problems.append(
+                f"{server} is not installed for {sys.executable}: "
+                f"{sys.executable} -m pip install {server}  (or: pip install -e '.[dev]')"
+            )
+    return problems
+
+
+def version_of(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def wrk_version() -> str:
+    done = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=10, check=False)
+    words = (done.stdout + done.stderr).split()
+    return words[1] if len(words) > 1 and words[0] == "wrk" else "?"
+
+
+# --- report ---------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    runs: list[WrkResult]
+    error: str | None = None
+
+    def median_rps(self) -> float | None:
+        if self.error or not self.runs:
+            return None
+        return statistics.median(r.requests_per_second for r in self.runs)
+
+    def median_latency_ms(self) -> float | None:
+        if self.error or not self.runs:
+            return None
+        return statistics.median(r.latency_avg_ms for r in self.runs)
+
+
+Results = dict[str, dict[str, Cell]]
+
+
+def ratio(results: Results, server: str, num: str, den: str) -> float | None:
+    a = results[server].get(num)
+    b = results[server].get(den)
+    if a is None or b is None:
+        return None
+    rps_a, rps_b = a.median_rps(), b.median_rps()
+    if rps_a is None or not rps_b:
+        return None
+    return rps_a / rps_b
+
+
+def _format_latency(ms: float | None) -> str:
+    if ms is None:
+        return "-"
+    return f"{ms * 1000:.0f}us" if ms < 1 else f"{ms:.2f}ms"
+
+
+def print_table(
+    results: Results, servers: list[str], frameworks: list[str], args: argparse.Namespace
+) -> None:
+    header = ["framework"]
+    for server in servers:
+        header += [f"{server} req/s", "latency"]
+    rows = [header]
+    for framework in frameworks:
+        row = [framework]
+        for server in servers:
+            cell = results[server][framework]
+            rps = cell.median_rps()
+            row += [
+                "-" if rps is None else f"{rps:,.0f}",
+                _format_latency(cell.median_latency_ms()),
+            ]
+        rows.append(row)
+    ratio_rows = []
+    for num, den in RATIOS:
+        if num in frameworks and den in frameworks:
+            row = [f"{num}/{den}"]
+            for server in servers:
+                value = ratio(results, server, num, den)
+                row += ["-" if value is None else f"{value:.2f}x", ""]
+            ratio_rows.append(row)
+
+    widths = [max(len(r[i]) for r in rows + ratio_rows) for i in range(len(header))]
+
+    def fmt(row: list[str]) -> str:
+        cells = [row[0].ljust(widths[0])]
+        cells += [value.rjust(width) for value, width in zip(row[1:], widths[1:], strict=True)]
+        return "  ".join(cells).rstrip()
+
+    rounds = "1 round" if args.rounds == 1 else f"median of {args.rounds} rounds"
+    print(
+        f"GET {PATH} (hello) through a real server, 1 worker, on {HOST}: "
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s "
+        f"after a {args.warmup} s warm-up, {rounds}"
+    )
+    print(fmt(rows[0]))
+    print("  ".join("-" * w for w in widths))
+    for row in rows[1:]:
+        print(fmt(row))
+    if ratio_rows:
+        print("  ".join("-" * w for w in widths))
+        for row in ratio_rows:
+            print(fmt(row))
+    print()
+    print(
+        "req/s: wrk's Requests/sec; latency: wrk's average latency. "
+        "erlen/X: erlen's req/s over X's (above 1.00x means erlen is faster)."
+    )
+    for server in servers:
+        for framework in frameworks:
+            cell = results[server][framework]
+            if cell.error:
+                print(f"{server} / {framework} failed: {cell.error.splitlines()[0]}")
+            errors = {r.socket_errors for r in cell.runs if r.socket_errors}
+            if errors:
+                print(f"{server} / {framework}: wrk socket errors: {'; '.join(sorted(errors))}")
+
+
+def versions(servers: list[str], frameworks: list[str]) -> dict[str, str | None]:
+    found: dict[str, str | None] = {"python": platform.python_version(), "wrk": wrk_version()}
+    for name in [*servers, *frameworks]:
+        found[name] = version_of(name)
+    return found
+
+
+# --- command line ---------------------------------------------------------------------
+
+
+def parse_list(value: str, allowed: tuple[str, ...], what: str) -> list[str]:
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    unknown = [item for item in items if item not in allowed]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown {what}: {', '.join(unknown)} (choose from {', '.join(allowed)})"
+        )
+    if not items:
+        raise argparse.ArgumentTypeError(f"no {what} given")
+    return items
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--servers",
+        type=lambda v: parse_list(v, SERVERS, "server"),
+        default=list(SERVERS),
+        help="comma-separated: granian, gunicorn (default: both)",
+    )
+    parser.add_argument(
+        "--frameworks",
+        type=lambda v: parse_list(v, FRAMEWORKS, "framework"),
+        default=list(FRAMEWORKS),
+        help="comma-separated: erlen, flask, falcon, bottle (default: all)",
+    )
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (5)")
+    parser.add_argument(
+        "--warmup", type=int, default=1, help="seconds of wrk warm-up before each run (1; 0: none)"
+    )
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads (1)")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="rounds; frameworks interleaved, median shown (1)"
+    )
+    parser.add_argument(
+        "--startup-timeout",
+        type=float,
+        default=20.0,
+        help="seconds a server gets to answer its first request (20)",
+    )
+    parser.add_argument(
+        "--granian-args",
+        default="",
+        help="extra arguments for granian, e.g. '--blocking-threads 1'",
+    )
+    parser.add_argument("--gunicorn-args", default="", help="extra arguments for gunicorn")
+    parser.add_argument(
+        "--json", action="store_true", help="print every run as JSON instead of the table"
+    )
+    args = parser.parse_args(argv)
+    for name in ("duration", "connections", "threads", "rounds"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1")
+    if args.warmup < 0:
+        parser.error("--warmup must not be negative")
+    if args.connections < args.threads:
+        parser.error("wrk needs at least as many connections as threads")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    servers: list[str] = args.servers
+    frameworks: list[str] = args.frameworks
+
+    problems = missing_tools(servers)
+    if problems:
+        print("bench/server.py cannot run:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+
+    results: Results = {s: {f: Cell(runs=[]) for f in frameworks} for s in servers}
+    total = args.rounds * len(servers) * len(frameworks)
+    done = 0
+    started = time.monotonic()
+    for round_index in range(args.rounds):
+        shift = round_index % len(frameworks)
+        order = frameworks[shift:] + frameworks[:shift]
+        for server in servers:
+            for framework in order:
+                cell = results[server][framework]
+                done += 1
+                if cell.error:
+                    continue
+                prefix = f"[{done}/{total}] round {round_index + 1} {server} {framework}"
+                try:
+                    result = measure(server, framework, args)
+                except BenchError as exc:
+                    cell.error = str(exc)
+                    print(f"{prefix}: FAILED\n{exc}", file=sys.stderr)
+                    continue
+                cell.runs.append(result)
+                p99 = _format_latency(result.latency_p99_ms)
+                print(
+                    f"{prefix}: {result.requests_per_second:,.0f} req/s, "
+                    f"avg {_format_latency(result.latency_avg_ms)}, p99 {p99}",
+                    file=sys.stderr,
+                )
+    elapsed = time.monotonic() - started
+    print(f"done in {elapsed:.0f} s", file=sys.stderr)
+
+    if args.json:
+        report: dict[str, Any] = {
+            "settings": {
+                "duration": args.duration,
+                "warmup": args.warmup,
+                "connections": args.connections,
+                "threads": args.threads,
+                "rounds": args.rounds,
+                "granian_args": args.granian_args,
+                "gunicorn_args": args.gunicorn_args,
+            },
+            "versions": versions(servers, frameworks),
+            "results": {
+                server: {
+                    framework: {
+                        "median_rps": cell.median_rps(),
+                        "median_latency_avg_ms": cell.median_latency_ms(),
+                        "error": cell.error,
+                        "runs": [asdict(r) for r in cell.runs],
+                    }
+                    for framework, cell in by_framework.items()
+                }
+                for server, by_framework in results.items()
+            },
+            "ratios": {
+                server: {f"{n}/{d}": ratio(results, server, n, d) for n, d in RATIOS}
+                for server in servers
+            },
+        }
+        print(json.dumps(report, indent=2))
+    else:
+        found = versions(servers, frameworks)
+        print(", ".join(f"{name} {version or '?'}" for name, version in found.items()))
+        print_table(results, servers, frameworks, args)
+    failed = any(cell.error for by_fw in results.values() for cell in by_fw.values())
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
