@@ -245,6 +245,23 @@ def send_file(
     )
 
 
+def _leaves_through_symlink(base: str, target: str) -> bool:
+    """Whether a symbolic link below ``base`` on the way to ``target`` leads outside
+    ``base``. Only links are resolved, so the usual case costs one ``lstat`` per
+    path segment."""
+    current = base
+    for part in target[len(base) :].split("/"):
+        if not part:
+            continue
+        current = os.path.join(current, part)
+        if os.path.islink(current):
+            # Resolve the whole target: later segments may be links too.
+            real_base = os.path.realpath(base)
+            real = os.path.realpath(target)
+            return real != real_base and not real.startswith(real_base + os.sep)
+    return False
+
+
 def send_from_directory(
     directory: os.PathLike[str] | str,
     path: os.PathLike[str] | str,
@@ -254,11 +271,7 @@ def send_from_directory(
     including through a symbolic link that points outside."""
     base = os.path.join(current_app.root_path, directory)
     target = werkzeug.security.safe_join(os.fspath(base), os.fspath(path))
-    if target is None or "\x00" in target:
-        raise NotFound()
-    real_base = os.path.realpath(base)
-    real_target = os.path.realpath(target)
-    if real_target != real_base and not real_target.startswith(real_base + os.sep):
+    if target is None or "\x00" in target or _leaves_through_symlink(base, target):
         raise NotFound()
     return werkzeug.utils.send_from_directory(  # type: ignore[return-value]
         directory, path, **_prepare_send_file_kwargs(**kwargs)

@@ -1,0 +1,428 @@
+"""Resident memory of each framework, and a leak check over a million requests.
+
+Each framework and case runs in a fresh subprocess, so no framework sees another's
+modules or heap. The subprocess imports the framework, builds the app, checks one
+response, then calls the WSGI app directly (no server) with a fresh copy of the
+environ each time, iterating and closing the body as a server would. It reads its
+resident set size (``VmRSS`` in ``/proc/self/status``) after ``gc.collect()`` at
+each step: at start, after the import, after building the app, after ``--requests``
+requests; and, for the frameworks named by ``--long``, again every ``--requests``
+requests until ``--long-requests``. Growth between the first and the last of those
+readings, in RSS, in GC-tracked objects (``len(gc.get_objects())``) and in allocated
+memory blocks (``sys.getallocatedblocks()``), over a threshold is flagged as a
+possible leak.
+
+    .venv/bin/python bench/memory.py [--frameworks erlen,flask] [--long erlen|all|none]
+                                     [--requests 100000] [--long-requests 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import platform
+import subprocess
+import sys
+import time
+from array import array
+from collections.abc import Callable, Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+SRC_DIR = BENCH_DIR.parent / "src"
+# As in wsgi_direct.py: bench/ is sys.path[0]; the working tree's src/ comes next.
+if str(SRC_DIR) not in sys.path:
+    sys.path.insert(1, str(SRC_DIR))
+
+# wsgi_direct and the apps package import only the standard library; the frameworks
+# are imported later, by load_module, after the "start" reading.
+from apps import CASES, Environ, WSGIApp  # noqa: E402
+from wsgi_direct import (  # noqa: E402
+    CASE_SPECS,
+    BenchError,
+    build_app,
+    load_module,
+    make_environ,
+    noop_start_response,
+    prepare,
+)
+
+FRAMEWORKS: tuple[str, ...] = ("erlen", "falcon", "flask", "bottle")
+# Cases run when --cases is not given: hello for everyone, json-params for erlen too.
+DEFAULT_CASES: dict[str, tuple[str, ...]] = {"erlen": ("hello", "json-params")}
+DEFAULT_CASE: tuple[str, ...] = ("hello",)
+
+
+# --- the measuring subprocess ---------------------------------------------------------
+
+
+def rss_kb() -> int:
+    """This process's resident set size in KiB, from /proc/self/status."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise BenchError("no VmRSS line in /proc/self/status (Linux only)")
+
+
+READING_FIELDS: tuple[str, ...] = ("requests", "rss_kb", "objects", "blocks")
+
+
+class Readings:
+    """Readings stored in one preallocated array, so taking one allocates nothing lasting.
+
+    Keeping a dict (or a tuple of ints) per reading would itself add objects and
+    memory blocks between the first reading and the last, and show up as growth.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self._values = array("q", bytes(8 * len(READING_FIELDS) * capacity))
+        self._count = 0
+
+    def take(self, requests: int) -> None:
+        """Collect garbage, then read RSS (before the object list exists), objects, blocks."""
+        gc.collect()
+        at = self._count * len(READING_FIELDS)
+        self._values[at] = requests
+        self._values[at + 1] = rss_kb()
+        self._values[at + 2] = len(gc.get_objects())
+        self._values[at + 3] = sys.getallocatedblocks()
+        self._count += 1
+
+    def as_dicts(self) -> list[dict[str, int]]:
+        width = len(READING_FIELDS)
+        return [
+            dict(zip(READING_FIELDS, self._values[i * width : (i + 1) * width], strict=True))
+            for i in range(self._count)
+        ]
+
+
+def serve(app: WSGIApp, environ: Environ, n: int) -> None:
+    """``n`` requests: a fresh environ copy each, the body iterated and closed."""
+    start_response = noop_start_response
+    for _ in range(n):
+        body: Iterable[bytes] = app(dict(environ), start_response)
+        for _chunk in body:
+            pass
+        close: Callable[[], None] | None = getattr(body, "close", None)
+        if close is not None:
+            close()
+
+
+def child(framework: str, case_name: str, requests: int, long_requests: int) -> dict[str, Any]:
+    case = CASE_SPECS[case_name]
+    checkpoints = -(-long_requests // requests)  # ceiling division
+    readings = Readings(3 + checkpoints)
+    readings.take(0)  # start
+    module = load_module(framework)
+    readings.take(0)  # imported
+    if case_name not in module.SUPPORTED:
+        raise BenchError(f"{framework} does not implement case {case_name!r}")
+    app = build_app(framework, module, case_name)
+    readings.take(0)  # built
+    environ = prepare(framework, app, case, make_environ(case.path))
+
+    done = 0
+    t0 = time.perf_counter()
+    while done < long_requests:
+        step = min(requests, long_requests - done)
+        serve(app, environ, step)
+        done += step
+        readings.take(done)
+    seconds = time.perf_counter() - t0
+    # The app still answers correctly after all that.
+    prepare(framework, app, case, make_environ(case.path))
+    start, imported, built, *after = readings.as_dicts()
+    return {
+        "framework": framework,
+        "case": case_name,
+        "start": start,
+        "imported": imported,
+        "built": built,
+        "checkpoints": after,
+        "us_per_request": 1e6 * seconds / done,
+    }
+
+
+# --- the parent: one subprocess per framework and case --------------------------------
+
+
+def run_child(
+    framework: str, case: str, requests: int, long_requests: int, timeout: float
+) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        framework,
+        case,
+        "--requests",
+        str(requests),
+        "--long-requests",
+        str(long_requests),
+    ]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout, check=False, cwd=BENCH_DIR
+        )
+    except subprocess.TimeoutExpired:
+        raise BenchError(f"{framework} / {case}: no result within {timeout:.0f} s")
+    if done.returncode != 0:
+        raise BenchError(
+            f"{framework} / {case}: the subprocess exited with {done.returncode}:\n"
+            + (done.stderr.strip() or done.stdout.strip())[-3000:]
+        )
+    lines = done.stdout.strip().splitlines()
+    if not lines:
+        raise BenchError(f"{framework} / {case}: the subprocess printed nothing")
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+def growth(result: dict[str, Any]) -> dict[str, int] | None:
+    """Change from the first checkpoint (--requests) to the last (--long-requests)."""
+    checkpoints = result["checkpoints"]
+    if len(checkpoints) < 2:
+        return None
+    first, last = checkpoints[0], checkpoints[-1]
+    return {key: last[key] - first[key] for key in READING_FIELDS}
+
+
+def verdict(result: dict[str, Any], args: argparse.Namespace) -> str:
+    change = growth(result)
+    if change is None:
+        return "not checked"
+    reasons = []
+    if change["rss_kb"] > args.rss_threshold_kb:
+        reasons.append("RSS")
+    if change["objects"] > args.objects_threshold:
+        reasons.append("objects")
+    return f"POSSIBLE LEAK ({', '.join(reasons)})" if reasons else "ok"
+
+
+def count_label(n: int) -> str:
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    if n >= 1000 and n % 1000 == 0:
+        return f"{n // 1000}k"
+    return f"{n:,}"
+
+
+def print_table(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    first, last = count_label(args.requests), count_label(args.long_requests)
+    header = [
+        "framework",
+        "case",
+        "start MB",
+        "import MB",
+        "app MB",
+        f"{first} req MB",
+        f"growth {first}->{last} KB",
+        "objects growth",
+        "blocks growth",
+        "us/req",
+        "verdict",
+    ]
+    rows = [header]
+    for result in results:
+        change = growth(result)
+        mb = [f"{result[key]['rss_kb'] / 1024:.1f}" for key in ("start", "imported", "built")] + [
+            f"{result['checkpoints'][0]['rss_kb'] / 1024:.1f}"
+        ]
+        if change is None:
+            grown = ["-", "-", "-"]
+        else:
+            grown = [f"{change[key]:+,d}" for key in ("rss_kb", "objects", "blocks")]
+        rows.append(
+            [
+                result["framework"],
+                result["case"],
+                *mb,
+                *grown,
+                f"{result['us_per_request']:.1f}",
+                verdict(result, args),
+            ]
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+
+    def fmt(row: list[str]) -> str:
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
+        cells += [v.rjust(w) for v, w in zip(row[2:-1], widths[2:-1], strict=True)]
+        cells.append(row[-1])
+        return "  ".join(cells).rstrip()
+
+    print(
+        f"RSS after gc.collect(), direct WSGI calls in a fresh process per row; "
+        f"growth over {first}->{last} requests, rows with a long run only"
+    )
+    print(fmt(rows[0]))
+    print("  ".join("-" * w for w in widths))
+    for row in rows[1:]:
+        print(fmt(row))
+    print()
+    print(
+        "start: interpreter and harness; import: after importing the framework; app: after "
+        "building the app;\n"
+        f"{first} req: after {args.requests:,} requests. growth: change from there to "
+        f"{args.long_requests:,} requests in RSS (KB),\n"
+        "GC-tracked objects (len(gc.get_objects())) and allocated blocks "
+        "(sys.getallocatedblocks()).\n"
+        f"POSSIBLE LEAK: RSS grew more than {args.rss_threshold_kb} KB or objects by more "
+        f"than {args.objects_threshold}. us/req: mean over all requests (not a benchmark)."
+    )
+
+
+# --- command line ---------------------------------------------------------------------
+
+
+def parse_list(value: str, allowed: tuple[str, ...], what: str) -> list[str]:
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    unknown = [item for item in items if item not in allowed]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown {what}: {', '.join(unknown)} (choose from {', '.join(allowed)})"
+        )
+    return items
+
+
+def parse_long(value: str) -> list[str]:
+    if value == "all":
+        return list(FRAMEWORKS)
+    if value == "none":
+        return []
+    return parse_list(value, FRAMEWORKS, "framework")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--frameworks",
+        type=lambda v: parse_list(v, FRAMEWORKS, "framework"),
+        default=list(FRAMEWORKS),
+        help="comma-separated: erlen, falcon, flask, bottle (default: all)",
+    )
+    parser.add_argument(
+        "--cases",
+        type=lambda v: parse_list(v, CASES, "case"),
+        default=None,
+        help="comma-separated cases for every framework (default: hello, and json-params "
+        "for erlen); a case a framework does not implement is skipped",
+    )
+    parser.add_argument(
+        "--long",
+        type=parse_long,
+        default=["erlen"],
+        help="frameworks that go on to --long-requests: comma-separated, 'all' or 'none' "
+        "(default: erlen)",
+    )
+    parser.add_argument(
+        "--requests", type=int, default=100_000, help="requests before the first reading (100000)"
+    )
+    parser.add_argument(
+        "--long-requests",
+        type=int,
+        default=1_000_000,
+        help="total requests of a long run (1000000)",
+    )
+    parser.add_argument(
+        "--rss-threshold-kb", type=int, default=256, help="RSS growth flagged as a leak (256)"
+    )
+    parser.add_argument(
+        "--objects-threshold", type=int, default=1000, help="object growth flagged (1000)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=1800.0, help="seconds allowed per subprocess (1800)"
+    )
+    parser.add_argument("--json", action="store_true", help="print every reading as JSON")
+    parser.add_argument("--child", nargs=2, metavar=("FRAMEWORK", "CASE"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.requests < 1:
+        parser.error("--requests must be at least 1")
+    if args.long_requests < args.requests:
+        parser.error("--long-requests must be at least --requests")
+    return args
+
+
+def version_of(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.child:
+        framework, case = args.child
+        try:
+            result = child(framework, case, args.requests, args.long_requests)
+        except BenchError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        print(json.dumps(result))
+        return 0
+
+    jobs: list[tuple[str, str]] = []
+    skipped: list[str] = []
+    for framework in args.frameworks:
+        cases = args.cases or list(DEFAULT_CASES.get(framework, DEFAULT_CASE))
+        for case in cases:
+            # Knowing what a framework supports would mean importing it here; ask the
+            # subprocess instead, and treat "does not implement" as a skip.
+            jobs.append((framework, case))
+
+    results: list[dict[str, Any]] = []
+    failures: list[str] = []
+    started = time.monotonic()
+    for index, (framework, case) in enumerate(jobs, 1):
+        long_requests = args.long_requests if framework in args.long else args.requests
+        label = f"[{index}/{len(jobs)}] {framework} / {case}, {long_requests:,} requests"
+        print(f"{label} ...", file=sys.stderr, flush=True)
+        t0 = time.monotonic()
+        try:
+            result = run_child(framework, case, args.requests, long_requests, args.timeout)
+        except BenchError as exc:
+            if "does not implement case" in str(exc):
+                skipped.append(f"{framework} / {case}")
+                print(f"{label}: skipped (not implemented)", file=sys.stderr)
+                continue
+            failures.append(str(exc))
+            print(f"{label}: FAILED\n{exc}", file=sys.stderr)
+            continue
+        results.append(result)
+        print(f"{label}: done in {time.monotonic() - t0:.0f} s", file=sys.stderr)
+    print(f"done in {time.monotonic() - started:.0f} s", file=sys.stderr)
+
+    versions = {"python": platform.python_version()}
+    versions.update({f: version_of(f) or "?" for f in args.frameworks})
+    if args.json:
+        report = {
+            "settings": {
+                "requests": args.requests,
+                "long_requests": args.long_requests,
+                "long": args.long,
+                "rss_threshold_kb": args.rss_threshold_kb,
+                "objects_threshold": args.objects_threshold,
+            },
+            "versions": versions,
+            "results": [{**r, "growth": growth(r), "verdict": verdict(r, args)} for r in results],
+            "skipped": skipped,
+            "failures": failures,
+        }
+        print(json.dumps(report, indent=2))
+    else:
+        print(", ".join(f"{name} {version}" for name, version in versions.items()))
+        print_table(results, args)
+        for item in skipped:
+            print(f"skipped: {item} (not implemented)")
+        for failure in failures:
+            print(f"failed: {failure.splitlines()[0]}")
+    leaks = [r for r in results if verdict(r, args).startswith("POSSIBLE LEAK")]
+    return 1 if failures or leaks else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
