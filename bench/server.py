@@ -215,6 +215,7 @@ def running_server(
         [str(BENCH_DIR), str(SRC_DIR), *filter(None, [env.get("PYTHONPATH")])]
     )
     env["PYTHONUNBUFFERED"] = "1"
+    env["ERLEN_BENCH_CASE"] = "hello"  # wsgi_apps serves another case if told to
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             command,
@@ -390,7 +391,9 @@ def print_table(
         for framework in frameworks:
             cell = results[server][framework]
             if cell.error:
-                print(f"{server} / {framework} failed: {cell.error.splitlines()[0]}")
+                lines = [line for line in cell.error.splitlines() if line.strip()]
+                summary = lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1].strip()}"
+                print(f"{server} / {framework} failed: {summary}")
             errors = {r.socket_errors for r in cell.runs if r.socket_errors}
             if errors:
                 print(f"{server} / {framework}: wrk socket errors: {'; '.join(sorted(errors))}")
@@ -450,9 +453,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--granian-args",
         default="",
-        help="extra arguments for granian, e.g. '--blocking-threads 1'",
+        help="extra arguments for granian, e.g. --granian-args='--blocking-threads 1'",
     )
-    parser.add_argument("--gunicorn-args", default="", help="extra arguments for gunicorn")
+    parser.add_argument(
+        "--gunicorn-args", default="", help="extra arguments for gunicorn (--gunicorn-args='...')"
+    )
     parser.add_argument(
         "--json", action="store_true", help="print every run as JSON instead of the table"
     )
@@ -548,4 +553,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)

@@ -22,7 +22,14 @@ from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request
 from .json.provider import DefaultJSONProvider
 from .sessions import SecureCookieSessionInterface
-from .signals import appcontext_pushed, request_finished, request_started
+from .signals import (
+    appcontext_popped,
+    appcontext_pushed,
+    appcontext_tearing_down,
+    request_finished,
+    request_started,
+    request_tearing_down,
+)
 from .wrappers import Request, Response, _content_type_for
 
 if t.TYPE_CHECKING:
@@ -142,7 +149,27 @@ def handle_fast(
             raise
         return response(environ, start_response)
     finally:
-        _finish(app, ctx, environ, error)
+        if (
+            error is None
+            and app._plain_teardown
+            and not app.teardown_request_funcs
+            and not app.teardown_appcontext_funcs
+            and not request_tearing_down.receivers
+            and not appcontext_tearing_down.receivers
+            and not appcontext_popped.receivers
+            and len(ctx._cv_tokens) == 1
+            and _cv_request.get() is ctx
+            and "files" not in request.__dict__
+            and "werkzeug.debug.preserve_context" not in environ
+            and (app_ctx is None or (len(app_ctx._cv_tokens) == 1 and _cv_app.get() is app_ctx))
+        ):
+            # RequestContext.pop with nothing to tear down.
+            _cv_request.reset(ctx._cv_tokens.pop()[0])
+            environ["werkzeug.request"] = None
+            if app_ctx is not None:
+                _cv_app.reset(app_ctx._cv_tokens.pop())
+        else:
+            _finish(app, ctx, environ, error)
 
 
 def _direct_body(app: Erlen, ctx: RequestContext, rv: t.Any) -> tuple[bytes, str] | None:
