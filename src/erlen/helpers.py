@@ -271,8 +271,14 @@ def send_from_directory(
     including through a symbolic link that points outside."""
     base = os.path.join(current_app.root_path, directory)
     target = werkzeug.security.safe_join(os.fspath(base), os.fspath(path))
-    if target is None or "\x00" in target or _leaves_through_symlink(base, target):
+    if (
+        target is None
+        or "\x00" in target
+        or _leaves_through_symlink(base, target)
+        or not os.path.isfile(target)
+    ):
         raise NotFound()
-    return werkzeug.utils.send_from_directory(  # type: ignore[return-value]
-        directory, path, **_prepare_send_file_kwargs(**kwargs)
+    # Joined and checked already: what Werkzeug's send_from_directory would do next.
+    return werkzeug.utils.send_file(  # type: ignore[return-value]
+        **_prepare_send_file_kwargs(path_or_file=target, **kwargs)
     )
