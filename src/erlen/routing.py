@@ -452,12 +452,46 @@ def _inline_conversion(converter: BaseConverter, var: str) -> str | None:
     return None
 
 
+class _LazySubtree:
+    """A dict-dispatch entry that compiles its subtree when first reached.
+
+    Large maps then cost compile time only for the paths requests actually use.
+    """
+
+    __slots__ = ("depth", "key", "node", "router", "table", "values")
+
+    def __init__(
+        self,
+        router: Router,
+        node: _Node,
+        depth: int,
+        values: list[str],
+        table: dict[str, t.Any],
+        key: str,
+    ) -> None:
+        self.router = router
+        self.node = node
+        self.depth = depth
+        self.values = values
+        self.table = table
+        self.key = key
+
+    def __call__(self, *args: t.Any) -> _Found:
+        compiler = _Compiler(self.router)
+        name = compiler.function(self.node, self.depth, self.values)
+        function = compiler.build()[name]
+        # Later requests call the compiled function directly.
+        self.table[self.key] = function
+        return function(*args)  # type: ignore[no-any-return]
+
+
 class _Compiler:
     """Turns a router's tree into one Python function with the tree's search unrolled.
 
     Segment positions become constants and backtracking becomes falling through to
     the next ``if``; nodes with many static children dispatch through a dict to a
-    function each. The result returns what ``Router._walk`` would, for any input.
+    function each, compiled on first use. The result returns what ``Router._walk``
+    would, for any input.
     """
 
     #: Static children tested with ``if`` before switching to a dict lookup.
@@ -474,7 +508,6 @@ class _Compiler:
             "walk": router._walk,
         }
         self.functions: list[list[str]] = []
-        self.tables: list[dict[str, t.Any]] = []
         self.counter = 0
 
     def const(self, value: t.Any, prefix: str) -> str:
@@ -484,17 +517,19 @@ class _Compiler:
         return name
 
     def compile(self) -> t.Callable[[list[str], str, set[str]], _Found]:
+        """The matcher for the whole tree."""
         lines = ["def find(parts, method, allowed):", "    n = len(parts)"]
         self.node(self.router.root, 0, [], lines, 1)
         lines.append("    return None")
-        source = "\n".join(line for function in self.functions for line in function)
-        source += "\n" + "\n".join(lines) + "\n"
+        self.functions.append(lines)
+        return self.build()["find"]  # type: ignore[no-any-return]
+
+    def build(self) -> dict[str, t.Any]:
+        """Compile the functions generated so far; their namespace."""
+        source = "\n".join(line for function in self.functions for line in function) + "\n"
         namespace = dict(self.names)
         exec(compile(source, "<erlen router>", "exec"), namespace)
-        for table in self.tables:
-            for text, function_name in table.items():
-                table[text] = namespace[function_name]
-        return namespace["find"]  # type: ignore[no-any-return]
+        return namespace
 
     def leaf(self, node: _Node, values: list[str], lines: list[str], indent: int) -> None:
         pad = "    " * indent
@@ -557,10 +592,9 @@ class _Compiler:
         lines.append(f"{inner}{segment} = parts[{depth}]")
 
         if len(node.static) > self.max_inline_static:
-            table = {
-                text: self.function(child, depth + 1, values) for text, child in node.static.items()
-            }
-            self.tables.append(table)
+            table: dict[str, t.Any] = {}
+            for text, child in node.static.items():
+                table[text] = _LazySubtree(self.router, child, depth + 1, values, table, text)
             name = self.const(table, "S")
             lines.append(f"{inner}f = {name}.get({segment})")
             lines.append(f"{inner}if f is not None:")
