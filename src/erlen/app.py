@@ -512,7 +512,7 @@ class Erlen(App):
             cookie_name = self.config["SESSION_COOKIE_NAME"]
             if cookie_name in ctx.request.environ.get("HTTP_COOKIE", ""):
                 # A permanent session is refreshed even when the view ignored it.
-                session = ctx.session
+                session = ctx._open_session()
         if session is not None and not self.session_interface.is_null_session(session):
             self.session_interface.save_session(self, session, response)
         return response

@@ -223,7 +223,20 @@ class RequestContext:
 
     @property
     def session(self) -> SessionMixin:
-        """The session, opened through ``app.session_interface`` on first access."""
+        """The session, opened through ``app.session_interface`` on first access.
+
+        Reaching it marks it accessed, so the response varies on the cookie.
+        """
+        session = self._open_session()
+        session.accessed = True
+        return session
+
+    @session.setter
+    def session(self, value: SessionMixin) -> None:
+        self._session = value
+
+    def _open_session(self) -> SessionMixin:
+        """The session, opened if needed, without marking it accessed."""
         session = self._session
         if session is None:
             interface = self.app.session_interface
@@ -233,14 +246,11 @@ class RequestContext:
             self._session = session
         return session
 
-    @session.setter
-    def session(self, value: SessionMixin) -> None:
-        self._session = value
-
     def copy(self) -> RequestContext:
         """A new context for the same request and session, to push elsewhere."""
+        session = self._open_session()
         return self.__class__(
-            self.app, environ=self.request.environ, request=self.request, session=self.session
+            self.app, environ=self.request.environ, request=self.request, session=session
         )
 
     def match_request(self) -> None:
@@ -261,7 +271,8 @@ class RequestContext:
             app_ctx = None
         self._cv_tokens.append((_cv_request.set(self), app_ctx))
         if self._session is None and not app._lazy_session:
-            self.session  # noqa: B018 - a custom interface may expect eager opening
+            # A custom interface may expect its session opened with the context.
+            self._open_session()
         request = self.request
         if (
             len(self._cv_tokens) == 1

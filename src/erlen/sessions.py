@@ -225,9 +225,11 @@ class SecureCookieSessionInterface(SessionInterface):
         except BadData:
             # Tampered, expired, truncated or undecodable: start a fresh session.
             return self.session_class()
-        if not isinstance(data, dict):
+        try:
+            return self.session_class(data)
+        except (TypeError, ValueError):
+            # Signed by us but not a mapping (or pairs): start a fresh session.
             return self.session_class()
-        return self.session_class(data)
 
     def save_session(self, app: Erlen, session: SessionMixin, response: Response) -> None:
         name = self.get_cookie_name(app)

@@ -272,13 +272,19 @@ class App(Scaffold):
         if provide_automatic_options is None:
             provide_automatic_options = getattr(view_func, "provide_automatic_options", None)
         if provide_automatic_options is None:
-            provide_automatic_options = (
+            # Only this default adds OPTIONS to the rule; an explicit True (as in
+            # Flask) answers OPTIONS only if the methods already include it.
+            provide_automatic_options = bool(
                 "OPTIONS" not in methods and self.config["PROVIDE_AUTOMATIC_OPTIONS"]
             )
-        if provide_automatic_options:
-            required_methods.add("OPTIONS")
+            if provide_automatic_options:
+                required_methods.add("OPTIONS")
         methods |= required_methods
 
+        rule_obj = self.url_rule_class(rule, methods=methods, **options)
+        rule_obj.provide_automatic_options = provide_automatic_options  # type: ignore[attr-defined]
+        # As in Flask, the rule is added even when the endpoint check below fails.
+        self.url_map.add(rule_obj)
         if view_func is not None:
             old_func = self.view_functions.get(endpoint)
             if old_func is not None and old_func != view_func:
@@ -287,11 +293,6 @@ class App(Scaffold):
                     f" {endpoint}. Give the new route a different 'endpoint' name or rename"
                     " its view function."
                 )
-
-        rule_obj = self.url_rule_class(rule, methods=methods, **options)
-        rule_obj.provide_automatic_options = bool(provide_automatic_options)  # type: ignore[attr-defined]
-        self.url_map.add(rule_obj)
-        if view_func is not None:
             self.view_functions[endpoint] = view_func
 
     @setupmethod
