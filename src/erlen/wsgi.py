@@ -21,7 +21,6 @@ from werkzeug.exceptions import HTTPException
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request
 from .json.provider import DefaultJSONProvider
-from .sessions import SecureCookieSessionInterface
 from .signals import (
     appcontext_popped,
     appcontext_pushed,
@@ -73,21 +72,15 @@ def _finish(
     ctx.pop(error)
 
 
-def can_handle_fast(app: Erlen) -> bool:
-    """Whether ``handle_fast`` may serve this app: it uses erlen's own classes for
-    requests, responses, sessions and contexts, and overrides no cycle method."""
-    return (
-        app._plain_cycle
-        and app.request_class is Request
-        and app.response_class is Response
-        and type(app.session_interface) is SecureCookieSessionInterface
-    )
-
-
 def handle_fast(
     app: Erlen, environ: WSGIEnvironment, start_response: StartResponse
 ) -> Iterable[bytes]:
-    """``handle`` with its steps inlined, and a direct write for simple results."""
+    """``handle`` with its steps inlined, and a direct write for simple results.
+
+    Only for an app whose cycle methods are erlen's own and which uses erlen's
+    request, response and session classes (``Erlen.wsgi_app`` checks), with no
+    ``appcontext_pushed`` receiver (pushing here cannot fail).
+    """
     request = Request(environ)
     ctx = RequestContext(app, environ, request)
     app_ctx: AppContext | None = _cv_app.get(None)
