@@ -45,7 +45,7 @@ def _is_app(obj: t.Any) -> t.TypeGuard[Erlen]:
 def _call_factory(
     module: ModuleType, attr: str, factory: t.Callable[..., t.Any], args: list[t.Any],
     kwargs: dict[str, t.Any],
-) -> Erlen:  # fmt: skip
+) -> Erlen:
     """Call an app factory, first checking the arguments against its signature (so a
     ``TypeError`` from inside the factory is not taken for a wrong call)."""
     where = f"{module.__name__}:{attr}"
@@ -209,7 +209,7 @@ class ScriptInfo:
         self, app_import_path: str | None = None,
         create_app: t.Callable[..., Erlen] | None = None, set_debug_flag: bool = True,
         load_dotenv_defaults: bool = True,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.app_import_path = app_import_path
         self.create_app = create_app
         #: Free for commands and extensions to keep data in.
@@ -309,7 +309,7 @@ def load_dotenv(path: str | os.PathLike[str] | None = None, load_defaults: bool 
             click.secho(
                 " * Tip: There are .env files present. Install python-dotenv to use them.",
                 fg="yellow", err=True,
-            )  # fmt: skip
+            )
         return False
 
     data: dict[str, str | None] = {}
@@ -377,22 +377,22 @@ _env_file_option = click.Option(
     expose_value=False, callback=_env_file_callback,
     help="Load environment variables from this file; they win over '.env', '.erlenenv'"
     " and '.flaskenv', and lose to variables already set. Needs python-dotenv.",
-)  # fmt: skip
+)
 _app_option = click.Option(
     ["-A", "--app"], metavar="IMPORT", is_eager=True, expose_value=False,
     callback=_app_callback,
     help="The app or factory to load, as 'module:name'. The module is a dotted import or"
     " a file path. The name may be left out when it is 'app', 'application', 'create_app'"
     " or 'make_app', and may be a call 'name(args)' with literal arguments.",
-)  # fmt: skip
+)
 _debug_option = click.Option(
     ["--debug/--no-debug"], default=None, is_eager=True, expose_value=False,
     callback=_debug_callback, help="Turn debug mode on or off (sets ERLEN_DEBUG).",
-)  # fmt: skip
+)
 _version_option = click.Option(
     ["--version"], is_flag=True, is_eager=True, expose_value=False,
     callback=_version_callback, help="Show the Python, erlen and Werkzeug versions.",
-)  # fmt: skip
+)
 
 
 # -- run --------------------------------------------------------------------------------
@@ -416,7 +416,7 @@ def _cert_callback(ctx: click.Context, param: click.Parameter, value: str | None
             raise click.BadParameter(
                 "Ad-hoc certificates need the 'cryptography' library (pip install"
                 " cryptography).", ctx, param,
-            )  # fmt: skip
+            )
         return value
     if os.path.isfile(value):
         return os.path.abspath(value)
@@ -432,7 +432,7 @@ def _cert_callback(ctx: click.Context, param: click.Parameter, value: str | None
     raise click.BadParameter(
         f"{value!r} is not a certificate file, 'adhoc', or the import path of an"
         " 'ssl.SSLContext'.", ctx, param,
-    )  # fmt: skip
+    )
 
 
 def _key_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -512,7 +512,7 @@ def run_command(
     info: ScriptInfo, host: str, port: int, cert: t.Any, reload: bool | None,
     debugger: bool | None, with_threads: bool, extra_files: list[str] | None,
     exclude_patterns: list[str] | None,
-) -> None:  # fmt: skip
+) -> None:
     """Serve the app with Werkzeug's development server.
 
     Made for working on the app, not for production: use a production WSGI server
@@ -548,7 +548,7 @@ def run_command(
     run_simple(
         host, port, app, use_reloader=reload, use_debugger=debugger, threaded=with_threads,
         ssl_context=cert, extra_files=extra_files, exclude_patterns=exclude_patterns,
-    )  # fmt: skip
+    )
 
 
 run_command.params.insert(0, _debug_option)
@@ -619,7 +619,7 @@ def routes_command(sort: str, all_methods: bool) -> None:
             (rule.host if host_matching else rule.subdomain) or "", rule.rule,
         )
         for rule in rules
-    ]  # fmt: skip
+    ]
     # Columns to sort on; 'match' keeps the order the rules were added in.
     sort_columns = {"endpoint": (0,), "methods": (1,), "domain": (2, 3), "rule": (3,)}
     if sort in sort_columns:
@@ -650,7 +650,7 @@ class ErlenGroup(AppGroup):
         self, add_default_commands: bool = True, create_app: t.Callable[..., Erlen] | None = None,
         add_version_option: bool = True, load_dotenv: bool = True, set_debug_flag: bool = True,
         **extra: t.Any,
-    ) -> None:  # fmt: skip
+    ) -> None:
         params = [*(extra.pop("params", None) or ()), _env_file_option, _app_option]
         params += [_debug_option, _version_option] if add_version_option else [_debug_option]
         context_settings = dict(extra.pop("context_settings", None) or {})
@@ -734,7 +734,7 @@ class ErlenGroup(AppGroup):
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None,
         **extra: t.Any,
-    ) -> click.Context:  # fmt: skip
+    ) -> click.Context:
         """Give the context a :class:`ScriptInfo` for this group's settings."""
         # An 'app.run()' at import time must not start a server in a command.
         os.environ["ERLEN_RUN_FROM_CLI"] = "true"
@@ -743,7 +743,7 @@ class ErlenGroup(AppGroup):
             extra["obj"] = ScriptInfo(
                 create_app=self.create_app, set_debug_flag=self.set_debug_flag,
                 load_dotenv_defaults=self.load_dotenv,
-            )  # fmt: skip
+            )
         return super().make_context(info_name, args, parent=parent, **extra)
 
 
