@@ -68,6 +68,8 @@ class Request(_WerkzeugRequest):
     """
 
     json_module: t.Any = json
+    #: Whether reading the body is forbidden (Werkzeug's ``shallow``).
+    shallow: bool = False
 
     #: The rule that matched, set during routing.
     url_rule: Rule | None = None
@@ -89,9 +91,10 @@ class Request(_WerkzeugRequest):
         # Werkzeug's __init__ parses eagerly; all it sets is lazy here but the
         # method, which routing needs on every request.
         self.environ = environ
-        self.shallow = shallow
-        self.method = str(environ.get("REQUEST_METHOD", "GET")).upper()
-        if populate_request and not shallow:
+        self.method = environ.get("REQUEST_METHOD", "GET").upper()
+        if shallow:
+            self.shallow = True
+        elif populate_request:
             environ["werkzeug.request"] = self
 
     @lazy_attribute
