@@ -6,6 +6,9 @@ import typing as t
 
 T = t.TypeVar("T")
 
+#: Code flags of ``async def`` functions: CO_COROUTINE | CO_ITERABLE_COROUTINE.
+CO_ASYNC = 0x80 | 0x100
+
 
 class lazy_attribute(t.Generic[T]):
     """Compute an attribute on first access and store it on the instance.

@@ -31,7 +31,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from . import typing as ft
 from . import wsgi
-from ._internal import imported_attribute
+from ._internal import CO_ASYNC, imported_attribute
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request, request_ctx
 from .helpers import get_debug_flag, get_load_dotenv
@@ -57,7 +57,6 @@ if t.TYPE_CHECKING:
     from .testing import ErlenClient
 
 T = t.TypeVar("T")
-_CO_ASYNC = 0x80 | 0x100  # CO_COROUTINE | CO_ITERABLE_COROUTINE
 
 
 class Erlen(App):
@@ -457,7 +456,7 @@ class Erlen(App):
         if request.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
             return self.make_default_options_response()
         view = self.view_functions[rule.endpoint]
-        if type(view) is not FunctionType or view.__code__.co_flags & _CO_ASYNC:
+        if type(view) is not FunctionType or view.__code__.co_flags & CO_ASYNC:
             view = self.ensure_sync(view)
         return view(**request.view_args)  # type: ignore[arg-type,no-any-return]
 
@@ -704,7 +703,7 @@ class Erlen(App):
 
     def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         """``func`` itself, or a synchronous wrapper when it is a coroutine function."""
-        if type(func) is FunctionType and not func.__code__.co_flags & _CO_ASYNC:
+        if type(func) is FunctionType and not func.__code__.co_flags & CO_ASYNC:
             return func
         if iscoroutinefunction(func):
             return self.async_to_sync(func)

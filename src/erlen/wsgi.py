@@ -18,6 +18,7 @@ from types import FunctionType
 
 from werkzeug.exceptions import HTTPException
 
+from ._internal import CO_ASYNC
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request
 from .json.provider import DefaultJSONProvider
@@ -38,7 +39,6 @@ if t.TYPE_CHECKING:
 
     from .app import Erlen
 
-_CO_ASYNC = 0x80 | 0x100  # CO_COROUTINE | CO_ITERABLE_COROUTINE
 
 
 def handle(app: Erlen, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -117,7 +117,7 @@ def handle_fast(
                         rv = app.dispatch_request()
                     else:
                         view = app.view_functions[rule.endpoint]  # type: ignore[union-attr]
-                        if type(view) is not FunctionType or view.__code__.co_flags & _CO_ASYNC:
+                        if type(view) is not FunctionType or view.__code__.co_flags & CO_ASYNC:
                             view = app.ensure_sync(view)
                         rv = view(**request.view_args)  # type: ignore[arg-type]
             except Exception as e:
