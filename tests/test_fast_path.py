@@ -1,7 +1,7 @@
 """The inlined WSGI adapter gives exactly the responses of the general one.
 
-Each scenario builds the same app twice, one served by ``erlen.wsgi.handle_fast``
-(the default) and one forced through ``erlen.wsgi.handle``, sends both the same
+Each scenario builds the same app twice, one served by ``erlen.wsgi.wsgi_app``'s
+inlined cycle (the default) and one forced through ``erlen.wsgi.handle``, sends both the same
 requests, and compares status, header list (in order) and body byte for byte, as
 well as what the app observed (hooks run, teardown arguments).
 """
@@ -246,11 +246,11 @@ REQUESTS: list[dict[str, t.Any]] = [
 
 @contextmanager
 def general_only(app: Erlen) -> Iterator[None]:
-    app._plain_cycle = False
+    app._inline_cycle = False
     try:
         yield
     finally:
-        del app._plain_cycle
+        app._inline_cycle = None
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
@@ -271,16 +271,16 @@ def test_fast_and_general_adapters_answer_alike(scenario: str, args: dict[str, t
 
 def test_default_app_is_served_by_the_fast_adapter(monkeypatch: pytest.MonkeyPatch) -> None:
     used: list[str] = []
-    original = erlen_wsgi.handle_fast
+    original = erlen_wsgi.handle
 
     def spy(*args: t.Any) -> t.Any:
-        used.append("fast")
+        used.append("general")
         return original(*args)
 
-    monkeypatch.setattr(erlen_wsgi, "handle_fast", spy)
+    monkeypatch.setattr(erlen_wsgi, "handle", spy)
     app = plain_app([])
     assert call(app, path="/")[2] == b"Hello, World!"
-    assert used == ["fast"]
+    assert used == []
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,10 @@ class lazy_attribute(t.Generic[T]):
     def __get__(self, obj: object | None, owner: type | None = None) -> T | lazy_attribute[T]:
         if obj is None:
             return self
-        value = obj.__dict__[self.name] = self.func(obj)
+        value = self.func(obj)
+        # Not through obj.__dict__: on CPython 3.11 reaching __dict__ turns the
+        # instance's compact attribute storage into a dict, slowing later lookups.
+        object.__setattr__(obj, self.name, value)
         return value
 
 

@@ -39,7 +39,6 @@ from .routing import NeedsRedirect, get_router
 from .sansio.app import App
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .signals import (
-    appcontext_pushed,
     appcontext_tearing_down,
     got_request_exception,
     request_finished,
@@ -118,7 +117,7 @@ class Erlen(App):
     #: Whether a subclass overrides ``preprocess_request`` (then it always runs).
     _custom_preprocess_request = False
     #: Whether the request-cycle methods are erlen's own, so that the WSGI adapter
-    #: may run them inlined (``erlen.wsgi.handle_fast``).
+    #: may run them inlined (``erlen.wsgi.wsgi_app``).
     _plain_cycle = True
     #: Whether the teardown methods are erlen's own, so that contexts may skip
     #: calling them when nothing is registered.
@@ -144,6 +143,21 @@ class Erlen(App):
             cls.do_teardown_request is Erlen.do_teardown_request
             and cls.do_teardown_appcontext is Erlen.do_teardown_appcontext
         )
+
+    _cycle_classes = frozenset({"request_class", "response_class", "session_interface"})
+
+    def __setattr__(self, name: str, value: t.Any) -> None:
+        super().__setattr__(name, value)
+        if name in self._cycle_classes or name == "url_map":
+            self._reset_cycle()
+
+    def _reset_cycle(self) -> None:
+        # Per-instance attributes only (no class defaults): CPython 3.11 looks up
+        # an instance attribute shadowing a class attribute the slow way.
+        #: Whether ``wsgi_app`` may run its inlined cycle; None until a request decides.
+        object.__setattr__(self, "_inline_cycle", None)
+        #: The router compiled from ``url_map``, kept here to skip a lookup per request.
+        object.__setattr__(self, "_router", None)
 
     @property
     def _lazy_session(self) -> bool:
@@ -288,7 +302,7 @@ class Erlen(App):
                 request.trusted_hosts = trusted_hosts
                 request.host  # noqa: B018 - raises SecurityError (400) when not trusted
             domain = url_map.default_subdomain or ""
-        raw = request.environ.get("PATH_INFO") or ""
+        raw = request.environ.get("PATH_INFO") or "/"
         if not raw.isascii():
             try:
                 raw = raw.encode("latin1").decode("utf-8")
@@ -301,28 +315,43 @@ class Erlen(App):
     def match_request(self, ctx: RequestContext) -> tuple[Rule, dict[str, t.Any]]:
         """Route a request: the matching rule and view arguments, or an ``HTTPException``."""
         url_map = self.url_map
+        router = self._router
+        try:
+            stale = router is None or router.version != url_map.version  # type: ignore[attr-defined]
+        except AttributeError:  # a Map that is not erlen's
+            stale = True
+        if stale:
+            router = get_router(url_map)
+            object.__setattr__(self, "_router", router)
+        request = ctx.request
+        try:
+            path = request.environ["PATH_INFO"] or "/"
+        except KeyError:
+            path = "/"
         if (
             url_map.host_matching
             or self.subdomain_matching
+            or url_map.default_subdomain
             or self.config["TRUSTED_HOSTS"] is not None
         ):
             domain, path = self._routing_target(ctx)
         else:
-            # The common case of _routing_target, inline: this runs on every request.
-            domain = url_map.default_subdomain or ""
-            path = ctx.request.environ.get("PATH_INFO") or ""
-            if not path.isascii() or (path and (path[0] != "/" or path[1:2] == "/")):
+            # Most requests: a rule without converters, in the default domain.
+            by_method = router.plain_static.get(path)
+            if by_method is not None:
+                entry = by_method.get(request.method)
+                if entry is not None:
+                    return entry.rule, {}
+            domain = ""
+            if path[0] != "/" or path[1:2] == "/" or not path.isascii():
                 domain, path = self._routing_target(ctx)
-        router = url_map.__dict__.get("_erlen_router")
-        if router is None or router.version != getattr(url_map, "version", None):
-            router = get_router(url_map)
         try:
-            return router.match(domain, path, ctx.request.method)
+            return router.match(domain, path, request.method)
         except NeedsRedirect:
             # Werkzeug builds the exact redirect (slashes, aliases, redirect_to).
             adapter = ctx.url_adapter
             if adapter is None:
-                raise ctx.request.routing_exception from None  # type: ignore[misc]
+                raise request.routing_exception from None  # type: ignore[misc]
             return adapter.match(return_rule=True)  # type: ignore[return-value]
 
     def url_for(
@@ -386,19 +415,7 @@ class Erlen(App):
 
     # -- the request cycle ------------------------------------------------------
 
-    def wsgi_app(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> cabc.Iterable[bytes]:
-        """The WSGI application; wrap this (not the app) with middleware."""
-        if (
-            self._plain_cycle
-            and self.request_class is Request
-            and self.response_class is Response
-            and type(self.session_interface) is SecureCookieSessionInterface
-            and not appcontext_pushed.receivers
-        ):
-            return wsgi.handle_fast(self, environ, start_response)
-        return wsgi.handle(self, environ, start_response)
+    wsgi_app = wsgi.wsgi_app
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse

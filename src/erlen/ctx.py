@@ -298,7 +298,7 @@ class RequestContext:
                     or not app._plain_teardown
                 ):
                     app.do_teardown_request(exc)
-                if "files" in self.request.__dict__:
+                if self.request._form_loaded:
                     self.request.close()
         finally:
             ctx = _cv_request.get()

@@ -48,15 +48,18 @@ class Map(_WerkzeugMap):
     the router knows when to recompile.
     """
 
-    #: Bumped by every :meth:`add`.
-    version = 0
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        #: Bumped by every :meth:`add`.
+        self.version = 0
+        #: Every rule, in the order added.
+        self.rules_in_order: list[Rule] = []
+        super().__init__(*args, **kwargs)
 
     def add(self, rulefactory: RuleFactory) -> None:
-        ordered: list[Rule] = self.__dict__.setdefault("rules_in_order", [])
         # A factory makes new rules on each call, so ask it once.
         for rule in rulefactory.get_rules(self):
             super().add(rule)
-            ordered.append(rule)
+            self.rules_in_order.append(rule)
         self.version += 1
 
 
@@ -70,10 +73,10 @@ def _map_version(url_map: _WerkzeugMap) -> int:
 
 def get_router(url_map: _WerkzeugMap) -> Router:
     """The compiled router for a map's current rules, rebuilt when rules are added."""
-    router: Router | None = url_map.__dict__.get("_erlen_router")
+    router: Router | None = getattr(url_map, "_erlen_router", None)
     if router is None or router.version != _map_version(url_map):
         router = Router(url_map)
-        url_map.__dict__["_erlen_router"] = router
+        url_map._erlen_router = router  # type: ignore[attr-defined]
     return router
 
 
@@ -123,6 +126,7 @@ class _Entry:
         "default_providers",
         "defaults",
         "methods",
+        "plain",
         "redirects",
         "rule",
         "strict_slashes",
@@ -138,6 +142,8 @@ class _Entry:
         self.redirects = rule.redirect_to is not None or rule.alias
         #: Rules of the same endpoint whose defaults may turn a match into a redirect.
         self.default_providers: list[Rule] = []
+        #: No defaults, redirects or default providers: a match is the rule and its values.
+        self.plain = not (self.defaults or self.redirects)
 
     def convert(self, values: list[str]) -> dict[str, t.Any] | None:
         """The view arguments, or None when a converter rejects its value."""
@@ -227,7 +233,7 @@ class Router:
         self.websocket_router: Router | None = None
         entries: dict[int, _Entry] = {}  # by id(): rules are not hashable
 
-        rules: list[Rule] | None = url_map.__dict__.get("rules_in_order")
+        rules: list[Rule] | None = getattr(url_map, "rules_in_order", None)
         if rules is None:
             rules = list(url_map.iter_rules())
         have_websocket = False
@@ -266,7 +272,22 @@ class Router:
                         ]
         if have_websocket and not websocket:
             self.websocket_router = Router(url_map, websocket=True)
-        self._static_root = self.static.get("", {})
+        for entry in entries.values():
+            entry.plain = entry.plain and not entry.default_providers
+        #: The default domain's static paths: path -> method -> first accepting entry
+        #: (``None`` -> the first entry taking any method).
+        self._static_root = {
+            path: _by_method(path_entries) for path, path_entries in self.static.get("", {}).items()
+        }
+        #: The subset of ``_static_root`` a request path can be looked up in as it
+        #: comes (ASCII, one leading slash) whose entries need no further checks.
+        self.plain_static = {
+            path: plain
+            for path, by_method in self._static_root.items()
+            if path.isascii() and path[:1] == "/" and path[1:2] != "/"
+            for plain in [{m: e for m, e in by_method.items() if m is not None and e.plain}]
+            if plain and None not in by_method
+        }
         self._find = _Compiler(self).compile()
 
     def _insert(self, parts: list[_Part], entry: _Entry) -> None:
@@ -298,35 +319,51 @@ class Router:
         Raises ``NotFound``, ``MethodNotAllowed`` (with the allowed methods),
         ``WebsocketMismatch``, or :class:`NeedsRedirect`.
         """
-        table = self._static_root if domain == "" else self.static.get(domain)
-        if table is not None:
-            entries = table.get(path)
-            if entries is not None:
-                for entry in entries:
+        if domain == "":
+            by_method = self._static_root.get(path)
+            if by_method is not None:
+                entry = by_method.get(method) or by_method.get(None)
+                if entry is not None:
+                    if entry.plain:
+                        return entry.rule, {}
+                    values = dict(entry.defaults) if entry.defaults else {}
+                    self._check_redirect(entry, values, method)
+                    return entry.rule, values
+            # The domain comes first in the tree; for "" this equals [domain, *split].
+            parts = ("/" + path).split("/")
+        else:
+            table = self.static.get(domain)
+            if table is not None:
+                for entry in table.get(path, ()):
                     if entry.methods is None or method in entry.methods:
                         values = dict(entry.defaults) if entry.defaults else {}
-                        if entry.redirects or entry.default_providers:
+                        if not entry.plain:
                             self._check_redirect(entry, values, method)
                         return entry.rule, values
+            parts = [domain, *path.split("/")]
 
+        found = self._find(parts, method, _discard)  # type: ignore[arg-type]
+        if found is None:
+            self._no_match(domain, path, parts, method)
+        entry, values = found
+        if not entry.plain:
+            self._check_redirect(entry, values, method)
+        return entry.rule, values
+
+    def _no_match(self, domain: str, path: str, parts: list[str], method: str) -> t.NoReturn:
+        """Raise what a path no rule matches gets: a redirect, 405, 400 or 404."""
         allowed: set[str] = set()
-        parts = [domain, *path.split("/")]
-        found = self._find(parts, method, allowed)
-        if found is None and self.url_map.merge_slashes and "//" in path:
+        self._find(parts, method, allowed)
+        if self.url_map.merge_slashes and "//" in path:
             merged = [domain, *_multi_slash.sub("/", path).split("/")]
             if self._find(merged, method, allowed) is not None:
                 raise NeedsRedirect()
-        if found is None:
-            if allowed:
-                raise MethodNotAllowed(valid_methods=sorted(allowed))
-            ws = self.websocket_router
-            if ws is not None and ws._find(parts, method, set()) is not None:
-                raise WebsocketMismatch()
-            raise NotFound()
-        entry, values = found
-        if entry.redirects or entry.default_providers:
-            self._check_redirect(entry, values, method)
-        return entry.rule, values
+        if allowed:
+            raise MethodNotAllowed(valid_methods=sorted(allowed))
+        ws = self.websocket_router
+        if ws is not None and ws._find(parts, method, set()) is not None:
+            raise WebsocketMismatch()
+        raise NotFound()
 
     @staticmethod
     def _check_redirect(entry: _Entry, values: dict[str, t.Any], method: str) -> None:
@@ -450,6 +487,31 @@ def _inline_conversion(converter: BaseConverter, var: str) -> str | None:
     ):
         return f"int({var})"
     return None
+
+
+class _Discard:
+    """Stands in for the set of allowed methods while a match is still expected."""
+
+    __slots__ = ()
+
+    def update(self, methods: t.Iterable[str]) -> None:
+        pass
+
+
+_discard = _Discard()
+
+
+def _by_method(entries: list[_Entry]) -> dict[str | None, _Entry]:
+    """Static entries of one path keyed by method: the first entry accepting it wins."""
+    table: dict[str | None, _Entry] = {}
+    for entry in entries:
+        if entry.methods is None:
+            table.setdefault(None, entry)
+            # Later rules never win: this one takes every method first.
+            break
+        for method in entry.methods:
+            table.setdefault(method, entry)
+    return table
 
 
 class _LazySubtree:

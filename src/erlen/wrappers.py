@@ -48,8 +48,14 @@ def _split_blueprint_path(name: str) -> list[str]:
 
 
 @lru_cache(maxsize=64)
+@lru_cache(maxsize=64)
 def _content_type_for(mimetype: str) -> str:
     return get_content_type(mimetype, "utf-8")
+
+
+_common_methods = frozenset(
+    ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT")
+)
 
 
 def _decode_path(raw: str) -> str:
@@ -91,7 +97,16 @@ class Request(_WerkzeugRequest):
         # Werkzeug's __init__ parses eagerly; all it sets is lazy here but the
         # method, which routing needs on every request.
         self.environ = environ
-        self.method = environ.get("REQUEST_METHOD", "GET").upper()
+        try:
+            method = environ["REQUEST_METHOD"]
+        except KeyError:
+            method = "GET"
+        self.method = method if method in _common_methods else method.upper()
+        self.url_rule = None
+        self.view_args = None
+        self.routing_exception = None
+        #: Whether the body was parsed as a form (then ``close`` has files to close).
+        self._form_loaded = False
         if shallow:
             self.shallow = True
         elif populate_request:
@@ -235,6 +250,7 @@ class Request(_WerkzeugRequest):
     def _load_form_data(self) -> None:
         if "form" in self.__dict__:
             return
+        self._form_loaded = True
         if self.mimetype == "application/x-www-form-urlencoded":
             # Werkzeug limits only multipart fields; hold urlencoded bodies to it too.
             limit = self.max_form_memory_size

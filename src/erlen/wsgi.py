@@ -1,13 +1,13 @@
 """The WSGI adapter: from an environ to the request cycle and back to the server.
 
 ``handle`` is the general adapter: it pushes a request context, runs
-``app.full_dispatch_request()`` and calls the response object. ``handle_fast`` does
-the same work for an app using erlen's own request, response and session classes,
-with the steps inlined; when a view returns text or a dict and nothing needs a
-response object (no ``after_request`` hook, no session to save, no signal
-receiver), it writes the body straight to ``start_response``. Anything else is
-handed to the same methods the general adapter uses, so both give the same
-responses (``tests/test_fast_path.py`` compares them).
+``app.full_dispatch_request()`` and calls the response object. ``wsgi_app`` (which
+is ``Erlen.wsgi_app``) does the same work for an app using erlen's own request,
+response and session classes, with the steps inlined; when a view returns text
+or a dict and nothing needs a response object (no ``after_request`` hook, no
+session to save, no signal receiver), it writes the body straight to
+``start_response``. Anything else is handed to the same methods the general
+adapter uses, so both give the same responses (``tests/test_fast_path.py`` compares them).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ._internal import CO_ASYNC
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request
 from .json.provider import DefaultJSONProvider
+from .sessions import SecureCookieSessionInterface
 from .signals import (
     appcontext_popped,
     appcontext_pushed,
@@ -72,23 +73,65 @@ def _finish(
     ctx.pop(error)
 
 
-def handle_fast(
+class _Plan:
+    """What the inlined cycle may take for granted about an app, decided once.
+
+    Besides the app's own classes it reads the class attributes of ``Response``
+    that shape a response (``default_status``, ``default_mimetype``,
+    ``automatically_set_content_length``); change those on a subclass set as
+    ``response_class``, as Flask advises, not on ``erlen.Response`` itself.
+    """
+
+    __slots__ = ("direct", "plain_teardown", "text_type")
+
+    def __init__(self, app: Erlen) -> None:
+        #: Whether a ``str`` or ``dict`` result may be written without a response object.
+        self.direct = bool(
+            Response.automatically_set_content_length and Response.default_status == 200
+        )
+        mimetype = Response.default_mimetype
+        #: The Content-Type of a ``str`` result, or None to build a response for it.
+        self.text_type = _content_type_for(mimetype) if mimetype is not None else None
+        #: Whether the teardown methods are erlen's own.
+        self.plain_teardown = app._plain_teardown
+
+    @classmethod
+    def for_app(cls, app: Erlen) -> _Plan | t.Literal[False]:
+        """The plan, or False when the app customises its cycle."""
+        if (
+            app._plain_cycle
+            and app.request_class is Request
+            and app.response_class is Response
+            and type(app.session_interface) is SecureCookieSessionInterface
+        ):
+            return cls(app)
+        return False
+
+
+def wsgi_app(
     app: Erlen, environ: WSGIEnvironment, start_response: StartResponse
 ) -> Iterable[bytes]:
-    """``handle`` with its steps inlined, and a direct write for simple results.
+    """The WSGI application (``Erlen.wsgi_app``): wrap this, not the app, with middleware.
 
-    Only for an app whose cycle methods are erlen's own and which uses erlen's
-    request, response and session classes (``Erlen.wsgi_app`` checks), with no
-    ``appcontext_pushed`` receiver (pushing here cannot fail).
+    An app whose cycle methods are erlen's own and which uses erlen's request,
+    response and session classes, with no ``appcontext_pushed`` receiver, runs
+    the cycle inlined here; any other goes through :func:`handle`. Which it is
+    is decided on the first request (see :class:`_Plan`) and again after
+    ``request_class``, ``response_class`` or ``session_interface`` is assigned.
     """
+    plan = app._inline_cycle
+    if plan is None:
+        plan = _Plan.for_app(app)
+        object.__setattr__(app, "_inline_cycle", plan)
+    if plan is False or appcontext_pushed.receivers:
+        return handle(app, environ, start_response)
+
     request = Request(environ)
     ctx = RequestContext(app, environ, request)
     app_ctx: AppContext | None = _cv_app.get(None)
     if app_ctx is None or app_ctx.app is not app:
         app_ctx = AppContext(app)
         app_ctx._cv_tokens.append(_cv_app.set(app_ctx))
-        if appcontext_pushed.receivers:
-            appcontext_pushed.send(app, _async_wrapper=app.ensure_sync)
     else:
         app_ctx = None
     ctx._cv_tokens.append((_cv_request.set(ctx), app_ctx))
@@ -101,7 +144,8 @@ def handle_fast(
             except HTTPException as e:
                 request.routing_exception = e
 
-            app._got_first_request = True
+            if not app._got_first_request:
+                app._got_first_request = True
             try:
                 if request_started.receivers:
                     request_started.send(app, _async_wrapper=app.ensure_sync)
@@ -119,20 +163,46 @@ def handle_fast(
                         view = app.view_functions[rule.endpoint]  # type: ignore[union-attr]
                         if type(view) is not FunctionType or view.__code__.co_flags & CO_ASYNC:
                             view = app.ensure_sync(view)
-                        rv = view(**request.view_args)  # type: ignore[arg-type]
+                        args = request.view_args
+                        rv = view(**args) if args else view()
             except Exception as e:
                 rv = app.handle_user_exception(e)
             else:
-                body = _direct_body(app, ctx, rv)
-                if body is not None:
-                    content, content_type = body
-                    start_response(
-                        "200 OK",
-                        [("Content-Type", content_type), ("Content-Length", str(len(content)))],
+                kind = type(rv)
+                if (
+                    (kind is str or kind is dict)
+                    and plan.direct
+                    and ctx._session is None
+                    and not ctx._after_request_functions
+                    and not app.after_request_funcs
+                    and not request_finished.receivers
+                    and (
+                        "HTTP_COOKIE" not in environ
+                        or app.config["SESSION_COOKIE_NAME"] not in environ["HTTP_COOKIE"]
                     )
-                    if environ.get("REQUEST_METHOD") == "HEAD":
-                        return []
-                    return [content]
+                ):
+                    # What make_response would build, written without a response
+                    # object as nothing needs one. (A session cookie in the request
+                    # does: the response may refresh it.)
+                    content: bytes | None = None
+                    if kind is str:
+                        content_type = plan.text_type
+                        if content_type is not None:
+                            content = rv.encode()  # type: ignore[union-attr]
+                    else:
+                        provider = app.json
+                        if type(provider) is DefaultJSONProvider:
+                            content_type = _content_type_for(provider.mimetype)
+                            content = provider._encode_response_body(rv)
+                    if content is not None:
+                        start_response(
+                            "200 OK",
+                            [
+                                ("Content-Type", content_type),  # type: ignore[arg-type]
+                                ("Content-Length", str(len(content))),
+                            ],
+                        )
+                        return [] if request.method == "HEAD" else [content]
             response = app.finalize_request(rv)
         except Exception as e:
             error = e
@@ -144,16 +214,16 @@ def handle_fast(
     finally:
         if (
             error is None
-            and app._plain_teardown
+            and len(ctx._cv_tokens) == 1
+            and plan.plain_teardown
             and not app.teardown_request_funcs
             and not app.teardown_appcontext_funcs
             and not request_tearing_down.receivers
             and not appcontext_tearing_down.receivers
             and not appcontext_popped.receivers
-            and len(ctx._cv_tokens) == 1
-            and _cv_request.get() is ctx
-            and "files" not in request.__dict__
+            and not request._form_loaded
             and "werkzeug.debug.preserve_context" not in environ
+            and _cv_request.get() is ctx
             and (app_ctx is None or (len(app_ctx._cv_tokens) == 1 and _cv_app.get() is app_ctx))
         ):
             # RequestContext.pop with nothing to tear down.
@@ -163,37 +233,3 @@ def handle_fast(
                 _cv_app.reset(app_ctx._cv_tokens.pop())
         else:
             _finish(app, ctx, environ, error)
-
-
-def _direct_body(app: Erlen, ctx: RequestContext, rv: t.Any) -> tuple[bytes, str] | None:
-    """The body and content type for a result that needs no response object, else None.
-
-    That is a ``str`` or a ``dict`` returned with no status or headers, when nothing
-    would change the response: no ``after_request`` or ``after_this_request``
-    function, no session opened (nor a session cookie to refresh), no
-    ``request_finished`` receiver.
-    """
-    kind = type(rv)
-    if kind is not str and kind is not dict:
-        return None
-    if (
-        ctx._after_request_functions
-        or app.after_request_funcs
-        or ctx._session is not None
-        or request_finished.receivers
-        or not Response.automatically_set_content_length
-        or Response.default_status != 200
-    ):
-        return None
-    cookie_header = ctx.request.environ.get("HTTP_COOKIE")
-    if cookie_header and app.config["SESSION_COOKIE_NAME"] in cookie_header:
-        return None
-    if kind is str:
-        mimetype = Response.default_mimetype
-        if mimetype is None:
-            return None
-        return rv.encode(), _content_type_for(mimetype)
-    provider = app.json
-    if type(provider) is not DefaultJSONProvider:
-        return None
-    return provider._encode_response_body(rv), _content_type_for(provider.mimetype)
