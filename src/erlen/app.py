@@ -35,7 +35,7 @@ from ._internal import CO_ASYNC, imported_attribute
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request, request_ctx
 from .helpers import get_debug_flag, get_load_dotenv
-from .routing import NeedsRedirect, get_router
+from .routing import NeedsRedirect, Router, get_router
 from .sansio.app import App
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .signals import (
@@ -145,6 +145,9 @@ class Erlen(App):
         )
 
     _cycle_classes = frozenset({"request_class", "response_class", "session_interface"})
+    # Annotations only: set per instance by _reset_cycle.
+    _inline_cycle: wsgi._Plan | t.Literal[False] | None
+    _router: Router | None
 
     def __setattr__(self, name: str, value: t.Any) -> None:
         super().__setattr__(name, value)
@@ -317,10 +320,10 @@ class Erlen(App):
         url_map = self.url_map
         router = self._router
         try:
-            stale = router is None or router.version != url_map.version  # type: ignore[attr-defined]
+            stale = router is None or router.version != url_map.version
         except AttributeError:  # a Map that is not erlen's
             stale = True
-        if stale:
+        if stale or router is None:
             router = get_router(url_map)
             object.__setattr__(self, "_router", router)
         request = ctx.request

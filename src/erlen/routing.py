@@ -281,7 +281,7 @@ class Router:
         }
         #: The subset of ``_static_root`` a request path can be looked up in as it
         #: comes (ASCII, one leading slash) whose entries need no further checks.
-        self.plain_static = {
+        self.plain_static: dict[str, dict[str, _Entry]] = {
             path: plain
             for path, by_method in self._static_root.items()
             if path.isascii() and path[:1] == "/" and path[1:2] != "/"

@@ -198,7 +198,7 @@ def wsgi_app(
                         start_response(
                             "200 OK",
                             [
-                                ("Content-Type", content_type),  # type: ignore[arg-type]
+                                ("Content-Type", content_type),  # type: ignore[list-item]
                                 ("Content-Length", str(len(content))),
                             ],
                         )
