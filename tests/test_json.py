@@ -7,6 +7,9 @@ import dataclasses
 import decimal
 import io
 import json as stdlib_json
+import subprocess
+import sys
+import textwrap
 import uuid
 from collections import namedtuple
 from datetime import date, datetime, timezone
@@ -1082,3 +1085,78 @@ def test_json_tag_default_tag_method() -> None:
     tag = TagSet(serializer)
     assert tag.serializer is serializer
     assert tag.tag({2, 1}) == {" s": [1, 2]}
+
+
+# --- modules loaded on demand -------------------------------------------------------------------
+
+
+def test_decimal_is_not_imported_until_used_and_then_serializes_as_before() -> None:
+    # decimal, uuid and dataclasses are looked up, not imported, by the default hook and
+    # the UUID tag: a value of their types exists only once its module is imported.
+    code = """
+        import sys
+        from erlen import Erlen, jsonify
+
+        app = Erlen("fresh_app")
+
+        @app.route("/")
+        def index():
+            return {"n": 1}
+
+        client = app.test_client()
+        assert client.get("/").get_json() == {"n": 1}
+        print("decimal" in sys.modules)
+
+        import dataclasses, decimal, uuid
+        from erlen import json
+        from erlen.json.tag import TaggedJSONSerializer
+
+        @dataclasses.dataclass
+        class P:
+            x: int
+
+        value = {"d": decimal.Decimal("1.10"), "u": uuid.UUID(int=1), "p": P(2)}
+        print(json.dumps(value, separators=(",", ":"), sort_keys=True))
+        with app.app_context():
+            print(jsonify(value).get_data(as_text=True).strip())
+        tagged = TaggedJSONSerializer()
+        print(tagged.dumps(uuid.UUID(int=1)))
+        print(tagged.loads(tagged.dumps([uuid.UUID(int=1)])) == [uuid.UUID(int=1)])
+    """
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    expected = '{"d":"1.10","p":{"x":2},"u":"00000000-0000-0000-0000-000000000001"}'
+    assert out.stdout.split("\n")[:-1] == [
+        "False",
+        expected,
+        expected,
+        '{" u":"00000000000000000000000000000001"}',
+        "True",
+    ]
+
+
+def test_default_hook_without_decimal_uuid_dataclasses_loaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With the modules out of sys.modules the hook neither imports them nor fails.
+    for name in ("decimal", "uuid", "dataclasses"):
+        monkeypatch.delitem(sys.modules, name)
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        DefaultJSONProvider.default(object())
+    assert DefaultJSONProvider.default(Html()) == "<b>html</b>"
+    assert DefaultJSONProvider.default(WHEN) == "Tue, 02 Jan 2024 03:04:05 GMT"
+    serializer = TaggedJSONSerializer()
+    assert serializer.dumps(("a", b"b")) == '{" t":["a",{" b":"Yg=="}]}'
+    assert {"decimal", "uuid", "dataclasses"}.isdisjoint(sys.modules)
+
+
+def test_uuid_tag_reads_back_a_uuid() -> None:
+    serializer = TaggedJSONSerializer()
+    assert serializer.loads(f'{{" u":"{ID.hex}"}}') == ID
+    assert type(serializer.loads(f'{{" u":"{ID.hex}"}}')) is uuid.UUID
+    assert serializer.dumps(ID) == f'{{" u":"{ID.hex}"}}'

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
+import subprocess
+import sys
+import textwrap
 import typing as t
 from pathlib import Path
 
@@ -1023,3 +1027,85 @@ def test_missing_template_in_view_propagates_when_testing(tmp_path: Path) -> Non
     with pytest.raises(jinja2.TemplateNotFound) as exc_info:
         app.test_client().get("/")
     assert exc_info.value.name == "missing.html"
+
+
+# -- Jinja loads on first use ---------------------------------------------------
+
+
+def run_fresh(tmp_path: Path, code: str) -> list[str]:
+    """Run ``code`` in a new interpreter (nothing imported yet); its output lines."""
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
+
+
+def test_render_helpers_import_without_jinja_until_a_template_renders(tmp_path: Path) -> None:
+    write(tmp_path / "templates", {"hi.html": "Hi {{ name }}!"})
+    code = """
+        import sys
+        import erlen
+        import erlen.templating
+        from erlen import (
+            Erlen, render_template, render_template_string, stream_template,
+            stream_template_string,
+        )
+
+        app = Erlen("fresh_app", root_path=".")
+
+        @app.route("/")
+        def plain():
+            return "plain"
+
+        @app.route("/page")
+        def page():
+            return render_template("hi.html", name="page")
+
+        client = app.test_client()
+        assert client.get("/").data == b"plain"
+        print("jinja2" in sys.modules, "erlen._jinja" in sys.modules)
+        assert client.get("/page").data == b"Hi page!"
+        with app.app_context():
+            assert render_template_string("{{ 1 + 1 }}") == "2"
+            assert "".join(stream_template_string("{{ 'a' * 2 }}")) == "aa"
+        print("jinja2" in sys.modules, type(app.jinja_env).__name__)
+    """
+    assert run_fresh(tmp_path, code) == ["False", "False", "True", "Environment"]
+
+
+def test_jinja_env_creation_loads_jinja(tmp_path: Path) -> None:
+    code = """
+        import sys
+        import erlen
+        app = erlen.Erlen("fresh_app", root_path=".")
+        print("jinja2" in sys.modules)
+        env = app.jinja_env
+        import jinja2, erlen.templating
+        print(isinstance(env, erlen.templating.Environment), isinstance(env, jinja2.Environment))
+    """
+    assert run_fresh(tmp_path, code) == ["False", "True", "True"]
+
+
+def test_templating_module_still_offers_its_jinja_names() -> None:
+    import erlen.templating as templating
+
+    assert issubclass(templating.Environment, jinja2.Environment)
+    assert issubclass(templating.DispatchingJinjaLoader, jinja2.BaseLoader)
+    assert templating.BaseEnvironment is jinja2.Environment
+    assert templating.BaseLoader is jinja2.BaseLoader
+    assert templating.Template is jinja2.Template
+    assert templating.TemplateNotFound is jinja2.TemplateNotFound
+    from erlen.templating import DispatchingJinjaLoader, Environment
+
+    assert Environment is templating.Environment
+    assert DispatchingJinjaLoader is templating.DispatchingJinjaLoader
+    assert Environment.__module__ == DispatchingJinjaLoader.__module__ == "erlen.templating"
+    assert pickle.loads(pickle.dumps(Environment)) is Environment
+    assert {"Environment", "DispatchingJinjaLoader", "render_template"} <= set(dir(templating))
+    with pytest.raises(AttributeError, match="no_such_name"):
+        templating.no_such_name  # noqa: B018

@@ -489,6 +489,15 @@ def _inline_conversion(converter: BaseConverter, var: str) -> str | None:
     return None
 
 
+#: Segment patterns (as ``_parse`` writes them) that a string method decides exactly:
+#: a segment split at "/" holds no "/", and ``\d`` matches what ``isdecimal`` accepts.
+_SEGMENT_TESTS = {
+    r"(?P<__erlen_0>[^/]+)\Z": "{} != ''",
+    r"(?P<__erlen_0>[^/]{1,})\Z": "{} != ''",
+    r"(?P<__erlen_0>\d+)\Z": "{}.isdecimal()",
+}
+
+
 class _Discard:
     """Stands in for the set of allowed methods while a match is still expected."""
 
@@ -669,17 +678,26 @@ class _Compiler:
                 self.node(child, depth + 1, values, lines, indent + 2)
 
         for part, child in node.dynamic:
-            pattern = self.const(part.pattern, "P")
-            target = f'"/".join(parts[{depth}:])' if part.final else segment
             match = f"m{depth}"
-            lines.append(f"{inner}{match} = {pattern}.match({target})")
-            lines.append(f"{inner}if {match} is not None:")
             captured = []
-            for group in part.names:
+            test = _SEGMENT_TESTS.get(part.text)
+            if test is not None and not part.final:
+                # A whole segment taken by a common converter: a string test.
+                lines.append(f"{inner}if {test.format(segment)}:")
                 self.counter += 1
                 var = f"v{self.counter}"
-                lines.append(f"{inner}    {var} = {match}[{group!r}]")
+                lines.append(f"{inner}    {var} = {segment}")
                 captured.append(var)
+            else:
+                pattern = self.const(part.pattern, "P")
+                target = f'"/".join(parts[{depth}:])' if part.final else segment
+                lines.append(f"{inner}{match} = {pattern}.match({target})")
+                lines.append(f"{inner}if {match} is not None:")
+                for group in part.names:
+                    self.counter += 1
+                    var = f"v{self.counter}"
+                    lines.append(f"{inner}    {var} = {match}[{group!r}]")
+                    captured.append(var)
             body = indent + 2
             if part.suffixed or (part.final and (child.dynamic or set(child.static) - {""})):
                 name = self.const(child, "N")

@@ -1,86 +1,55 @@
 """Jinja2 templates: the app's environment, the loader that also searches blueprints,
-and ``render_template`` with its string and streaming variants."""
+and ``render_template`` with its string and streaming variants.
+
+Importing this module does not import Jinja2. Rendering goes through ``app.jinja_env``,
+whose creation loads it; :class:`Environment` and :class:`DispatchingJinjaLoader`
+(defined in ``erlen._jinja``) and the Jinja names this module has always offered
+(``BaseEnvironment``, ``BaseLoader``, ``Template``, ``TemplateNotFound``) are imported
+on first access.
+"""
 
 from __future__ import annotations
 
+import importlib
 import typing as t
-
-from jinja2 import BaseLoader, Template, TemplateNotFound
-from jinja2 import Environment as BaseEnvironment
 
 from .globals import _cv_request, current_app
 from .helpers import stream_with_context
 from .signals import before_render_template, template_rendered
 
 if t.TYPE_CHECKING:
+    from jinja2 import BaseLoader as BaseLoader
+    from jinja2 import Environment as BaseEnvironment  # noqa: F401 (offered lazily)
+    from jinja2 import Template as Template
+    from jinja2 import TemplateNotFound as TemplateNotFound
+
+    from ._jinja import DispatchingJinjaLoader as DispatchingJinjaLoader
+    from ._jinja import Environment as Environment
     from .app import Erlen
-    from .sansio.scaffold import Scaffold
+
+#: name -> (module, attribute) of the names imported on first access.
+_LAZY: dict[str, tuple[str, str]] = {
+    "Environment": ("erlen._jinja", "Environment"),
+    "DispatchingJinjaLoader": ("erlen._jinja", "DispatchingJinjaLoader"),
+    "BaseEnvironment": ("jinja2", "Environment"),
+    "BaseLoader": ("jinja2", "BaseLoader"),
+    "Template": ("jinja2", "Template"),
+    "TemplateNotFound": ("jinja2", "TemplateNotFound"),
+}
 
 
-class Environment(BaseEnvironment):
-    """A Jinja environment bound to an app, loading templates from the app and its
-    blueprints unless another ``loader`` is given."""
+def __getattr__(name: str) -> t.Any:
+    try:
+        module_name, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module_name), attribute)
+    globals()[name] = value
+    return value
 
-    def __init__(self, app: Erlen, **options: t.Any) -> None:
-        if "loader" not in options:
-            options["loader"] = app.create_global_jinja_loader()
-        super().__init__(**options)
-        self.app = app
 
-
-class DispatchingJinjaLoader(BaseLoader):
-    """Looks a template up in the app's template folder, then in each blueprint's, in
-    registration order. With ``EXPLAIN_TEMPLATE_LOADING`` every attempt is logged."""
-
-    def __init__(self, app: Erlen) -> None:
-        self.app = app
-
-    def get_source(
-        self, environment: BaseEnvironment, template: str
-    ) -> tuple[str, str | None, t.Callable[[], bool] | None]:
-        if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
-            return self._get_source_explained(environment, template)
-        for _, loader in self._iter_loaders():
-            try:
-                return loader.get_source(environment, template)
-            except TemplateNotFound:
-                continue
-        raise TemplateNotFound(template)
-
-    def _get_source_explained(
-        self, environment: BaseEnvironment, template: str
-    ) -> tuple[str, str | None, t.Callable[[], bool] | None]:
-        from .debughelpers import explain_template_loading_attempts
-
-        attempts: list[tuple[BaseLoader, Scaffold, tuple[str, str | None, t.Any] | None]] = []
-        found = None
-        for owner, loader in self._iter_loaders():
-            try:
-                result = loader.get_source(environment, template)
-            except TemplateNotFound:
-                result = None
-            attempts.append((loader, owner, result))
-            if found is None and result is not None:
-                found = result
-        explain_template_loading_attempts(self.app, template, attempts)
-        if found is not None:
-            return found
-        raise TemplateNotFound(template)
-
-    def _iter_loaders(self) -> t.Iterator[tuple[Scaffold, BaseLoader]]:
-        loader = self.app.jinja_loader
-        if loader is not None:
-            yield self.app, loader
-        for blueprint in self.app.iter_blueprints():
-            loader = blueprint.jinja_loader
-            if loader is not None:
-                yield blueprint, loader
-
-    def list_templates(self) -> list[str]:
-        names: set[str] = set()
-        for _, loader in self._iter_loaders():
-            names.update(loader.list_templates())
-        return sorted(names)
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 def _render(app: Erlen, template: Template, context: dict[str, t.Any]) -> str:
@@ -149,4 +118,3 @@ def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
     app: Erlen = current_app._get_current_object()  # type: ignore[attr-defined]
     template = app.jinja_env.from_string(source)
     return _stream(app, template, context)
-

@@ -5,12 +5,10 @@ Set ``app.json_provider_class`` (or assign ``app.json``) to use another library.
 
 from __future__ import annotations
 
-import dataclasses
-import decimal
 import json
 import json.encoder
+import sys
 import typing as t
-import uuid
 import weakref
 from datetime import date
 
@@ -66,9 +64,17 @@ def _default(o: t.Any) -> t.Any:
     and objects with ``__html__``."""
     if isinstance(o, date):
         return http_date(o)
-    if isinstance(o, (decimal.Decimal, uuid.UUID)):
+    # A Decimal, a UUID or a dataclass instance can exist only once its module has
+    # been imported; looking the modules up keeps them out of ``import erlen``.
+    modules = sys.modules
+    decimal = modules.get("decimal")
+    if decimal is not None and isinstance(o, decimal.Decimal):
         return str(o)
-    if dataclasses.is_dataclass(o) and not isinstance(o, type):
+    uuid = modules.get("uuid")
+    if uuid is not None and isinstance(o, uuid.UUID):
+        return str(o)
+    dataclasses = modules.get("dataclasses")
+    if dataclasses is not None and dataclasses.is_dataclass(o) and not isinstance(o, type):
         return dataclasses.asdict(o)
     if hasattr(o, "__html__"):
         return str(o.__html__())

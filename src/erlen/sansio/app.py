@@ -24,7 +24,6 @@ from ..config import Config, ConfigAttribute
 from ..ctx import _AppCtxGlobals
 from ..helpers import get_debug_flag
 from ..json.provider import DefaultJSONProvider, JSONProvider
-from ..logging import create_logger
 from ..routing import Map
 from ..wrappers import _split_blueprint_path
 from .scaffold import (
@@ -190,6 +189,9 @@ class App(Scaffold):
     @cached_property
     def logger(self) -> logging.Logger:
         """The ``logging`` logger named after the app."""
+        # erlen.logging (and its default handler) loads with the first logger.
+        from ..logging import create_logger
+
         return create_logger(self)
 
     @property
