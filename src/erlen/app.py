@@ -45,7 +45,7 @@ from .signals import (
     request_started,
     request_tearing_down,
 )
-from .wrappers import Request, Response
+from .wrappers import Request, Response, _outermost_first
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -452,17 +452,22 @@ class Erlen(App):
         befores = self.before_request_funcs
         if not preprocessors and not befores:
             return None
-        names = (None, *reversed(request.blueprints))
-        for name in names:
-            funcs = preprocessors.get(name)
-            if funcs:
-                for url_func in funcs:
-                    url_func(request.endpoint, request.view_args)
+        names = _outermost_first(request.blueprint)
+        if preprocessors:
+            for name in names:
+                funcs = preprocessors.get(name)
+                if funcs:
+                    for url_func in funcs:
+                        url_func(request.endpoint, request.view_args)
         for name in names:
             hooks = befores.get(name)
             if hooks:
                 for before_func in hooks:
-                    rv = self.ensure_sync(before_func)()
+                    if type(before_func) is not FunctionType or (
+                        before_func.__code__.co_flags & CO_ASYNC
+                    ):
+                        before_func = self.ensure_sync(before_func)
+                    rv = before_func()
                     if rv is not None:
                         return rv  # type: ignore[no-any-return]
         return None

@@ -41,14 +41,11 @@ _sentinel = object()
 class _AppCtxGlobals:
     """``g``: a plain namespace that lives as long as the application context."""
 
-    def __getattr__(self, name: str) -> t.Any:
-        try:
-            return self.__dict__[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    if t.TYPE_CHECKING:
+        # Any attribute may be set; at run time plain attribute access is faster.
+        def __getattr__(self, name: str) -> t.Any: ...
 
-    def __setattr__(self, name: str, value: t.Any) -> None:
-        self.__dict__[name] = value
+        def __setattr__(self, name: str, value: t.Any) -> None: ...
 
     def __delattr__(self, name: str) -> None:
         try:

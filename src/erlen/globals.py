@@ -51,19 +51,25 @@ def _proxy(cv: ContextVar[t.Any], attr: str | None, message: str) -> t.Any:
             raise RuntimeError(message) from None
         return ctx if attr is None else getattr(ctx, attr)
 
+    special = frozenset(("_get_current_object", "__class__"))
+
     class _ContextProxy(LocalProxy):  # type: ignore[type-arg]
         __slots__ = ()
 
         def __getattribute__(self, name: str) -> t.Any:
-            if name == "_get_current_object":
-                return current
-            if name == "__class__":
+            if name in special:
+                if name == "_get_current_object":
+                    return current
                 # isinstance() outside a context answers False instead of raising.
                 try:
                     return current().__class__
                 except RuntimeError:
                     return type(self)
-            return getattr(current(), name)
+            try:
+                ctx = cv.get()
+            except LookupError:
+                raise RuntimeError(message) from None
+            return getattr(ctx if attr is None else getattr(ctx, attr), name)
 
         def __setattr__(self, name: str, value: t.Any) -> None:
             setattr(current(), name, value)

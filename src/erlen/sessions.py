@@ -16,8 +16,6 @@ from datetime import datetime, timezone
 
 from werkzeug.datastructures import CallbackDict
 
-from ._internal import imported_attribute
-
 if t.TYPE_CHECKING:
     from itsdangerous import BadData as BadData
     from itsdangerous import URLSafeTimedSerializer as URLSafeTimedSerializer
@@ -38,17 +36,32 @@ _LAZY_IMPORTS: dict[str, str] = {
     "TaggedJSONSerializer": "erlen.json.tag",
 }
 _lazy_lock = threading.Lock()
+#: Holds ``session_json_serializer`` once created.
+_serializer_slot: list[TaggedJSONSerializer] = []
+
+
+def _session_json_serializer() -> TaggedJSONSerializer:
+    if not _serializer_slot:
+        with _lazy_lock:  # one serializer, even if two threads ask first
+            if not _serializer_slot:
+                from .json.tag import TaggedJSONSerializer
+
+                _serializer_slot.append(TaggedJSONSerializer())
+                globals()["session_json_serializer"] = _serializer_slot[0]
+    return _serializer_slot[0]
+
+
+class _DefaultSerializer:
+    """The class attribute ``serializer``: ``session_json_serializer``, created on first
+    access. Subclasses and instances may assign their own."""
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> TaggedJSONSerializer:
+        return _serializer_slot[0] if _serializer_slot else _session_json_serializer()
 
 
 def __getattr__(name: str) -> t.Any:
     if name == "session_json_serializer":
-        with _lazy_lock:  # one serializer, even if two threads ask first
-            value = globals().get(name)
-            if value is None:
-                from .json.tag import TaggedJSONSerializer
-
-                value = globals()[name] = TaggedJSONSerializer()
-        return value
+        return _session_json_serializer()
     if name in _LAZY_IMPORTS:
         value = getattr(importlib.import_module(_LAZY_IMPORTS[name]), name)
         globals()[name] = value
@@ -224,9 +237,7 @@ class SecureCookieSessionInterface(SessionInterface):
     key_derivation = "hmac"
     #: The tagged JSON serializer of the cookie, ``session_json_serializer`` unless
     #: replaced (imported on first use).
-    serializer: TaggedJSONSerializer = imported_attribute(  # type: ignore[assignment]
-        "erlen.sessions", "session_json_serializer"
-    )
+    serializer: TaggedJSONSerializer = _DefaultSerializer()  # type: ignore[assignment]
     session_class = SecureCookieSession
 
     def get_signing_serializer(self, app: Erlen) -> URLSafeTimedSerializer | None:

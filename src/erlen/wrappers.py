@@ -47,7 +47,15 @@ def _split_blueprint_path(name: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=64)
+@cache
+def _outermost_first(name: str | None) -> tuple[str | None, ...]:
+    """The keys whose hooks run for blueprint ``name``: the app (None), then the
+    blueprints from the outermost in."""
+    if name is None:
+        return (None,)
+    return (None, *reversed(_split_blueprint_path(name)))
+
+
 @lru_cache(maxsize=64)
 def _content_type_for(mimetype: str) -> str:
     return get_content_type(mimetype, "utf-8")
