@@ -8,9 +8,6 @@ import base64
 import copy
 import hashlib
 import os
-import subprocess
-import sys
-import textwrap
 import time
 import uuid
 from collections.abc import Callable
@@ -19,7 +16,6 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import flask
-import itsdangerous
 import pytest
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from markupsafe import Markup
@@ -1164,65 +1160,7 @@ def test_max_cookie_size_config_controls_the_warning() -> None:
         app.test_client().get("/set/big/" + random_text(200))
 
 
-# --- itsdangerous and the tagged serializer load on first use ------------------------------------
-
-
-def test_itsdangerous_loads_only_once_a_session_is_signed() -> None:
-    code = """
-        import sys
-        from erlen import Erlen, session
-
-        def loaded():
-            return "itsdangerous" in sys.modules, "erlen.json.tag" in sys.modules
-
-        app = Erlen("fresh_app")
-
-        @app.route("/")
-        def index():
-            return "plain"
-
-        @app.route("/read")
-        def read():
-            return str(session.get("n"))
-
-        @app.route("/count")
-        def count():
-            session["n"] = session.get("n", 0) + 1
-            return str(session["n"])
-
-        client = app.test_client()
-        assert client.get("/read").data == b"None"  # no secret key: the null session
-        app.secret_key = "key"
-        assert client.get("/").data == b"plain"  # a session never touched
-        print(*loaded())
-        assert client.get("/count").data == b"1"
-        assert client.get("/count").data == b"2"
-        print(*loaded())
-    """
-    out = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["False", "False", "True", "True"]
-
-
-def test_sessions_module_names_loaded_on_first_access() -> None:
-    import erlen.sessions as sessions
-
-    serializer = sessions.session_json_serializer
-    assert type(serializer) is TaggedJSONSerializer
-    assert sessions.session_json_serializer is serializer
-    assert SecureCookieSessionInterface.serializer is serializer
-    assert SecureCookieSessionInterface().serializer is serializer
-    assert Erlen("x").session_interface.serializer is serializer  # type: ignore[attr-defined]
-    assert sessions.TaggedJSONSerializer is TaggedJSONSerializer
-    assert sessions.URLSafeTimedSerializer is itsdangerous.URLSafeTimedSerializer
-    assert sessions.BadData is itsdangerous.BadData
-    with pytest.raises(AttributeError, match="no_such_name"):
-        sessions.no_such_name  # noqa: B018
+# --- replacing the serializer ---
 
 
 def test_serializer_can_still_be_replaced() -> None:

@@ -9,64 +9,17 @@ from __future__ import annotations
 
 import collections.abc as cabc
 import hashlib
-import importlib
-import threading
 import typing as t
 from datetime import datetime, timezone
 
+from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.datastructures import CallbackDict
 
+from .json.tag import TaggedJSONSerializer
+
 if t.TYPE_CHECKING:
-    from itsdangerous import BadData as BadData
-    from itsdangerous import URLSafeTimedSerializer as URLSafeTimedSerializer
-
     from .app import Erlen
-    from .json.tag import TaggedJSONSerializer as TaggedJSONSerializer
     from .wrappers import Request, Response
-
-    #: The serializer of session cookies (created on first access).
-    session_json_serializer: TaggedJSONSerializer
-
-
-# Names loaded on first access, so that a request which never signs a session cookie
-# imports neither itsdangerous nor the tagged JSON serializer.
-_LAZY_IMPORTS: dict[str, str] = {
-    "BadData": "itsdangerous",
-    "URLSafeTimedSerializer": "itsdangerous",
-    "TaggedJSONSerializer": "erlen.json.tag",
-}
-_lazy_lock = threading.Lock()
-#: Holds ``session_json_serializer`` once created.
-_serializer_slot: list[TaggedJSONSerializer] = []
-
-
-def _session_json_serializer() -> TaggedJSONSerializer:
-    if not _serializer_slot:
-        with _lazy_lock:  # one serializer, even if two threads ask first
-            if not _serializer_slot:
-                from .json.tag import TaggedJSONSerializer
-
-                _serializer_slot.append(TaggedJSONSerializer())
-                globals()["session_json_serializer"] = _serializer_slot[0]
-    return _serializer_slot[0]
-
-
-class _DefaultSerializer:
-    """The class attribute ``serializer``: ``session_json_serializer``, created on first
-    access. Subclasses and instances may assign their own."""
-
-    def __get__(self, obj: object | None, owner: type | None = None) -> TaggedJSONSerializer:
-        return _serializer_slot[0] if _serializer_slot else _session_json_serializer()
-
-
-def __getattr__(name: str) -> t.Any:
-    if name == "session_json_serializer":
-        return _session_json_serializer()
-    if name in _LAZY_IMPORTS:
-        value = getattr(importlib.import_module(_LAZY_IMPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class SessionMixin(cabc.MutableMapping[str, t.Any]):
@@ -229,23 +182,23 @@ def _lazy_sha1(string: bytes = b"") -> t.Any:
     return hashlib.sha1(string)
 
 
+#: The serializer of session cookies.
+session_json_serializer = TaggedJSONSerializer()
+
+
 class SecureCookieSessionInterface(SessionInterface):
     """Sessions in a cookie signed with ``SECRET_KEY`` (and ``SECRET_KEY_FALLBACKS``)."""
 
     salt = "cookie-session"
     digest_method = staticmethod(_lazy_sha1)
     key_derivation = "hmac"
-    #: The tagged JSON serializer of the cookie, ``session_json_serializer`` unless
-    #: replaced (imported on first use).
-    serializer: TaggedJSONSerializer = _DefaultSerializer()  # type: ignore[assignment]
+    serializer = session_json_serializer
     session_class = SecureCookieSession
 
     def get_signing_serializer(self, app: Erlen) -> URLSafeTimedSerializer | None:
         """The signer for the app's keys, or None without a secret key."""
         if not app.secret_key:
             return None
-        from itsdangerous import URLSafeTimedSerializer  # loaded on first use
-
         keys: list[str | bytes] = list(app.config["SECRET_KEY_FALLBACKS"] or ())
         # itsdangerous signs with the last key and accepts all of them.
         keys.append(app.secret_key)
@@ -266,8 +219,6 @@ class SecureCookieSessionInterface(SessionInterface):
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
-        from itsdangerous import BadData  # loaded by get_signing_serializer already
-
         max_age = int(app.permanent_session_lifetime.total_seconds())
         try:
             data = serializer.loads(value, max_age=max_age)
@@ -310,7 +261,7 @@ class SecureCookieSessionInterface(SessionInterface):
         if not self.should_set_cookie(app, session):
             return
         expires = self.get_expiration_time(app, session)
-        serializer = t.cast("URLSafeTimedSerializer", self.get_signing_serializer(app))
+        serializer = t.cast(URLSafeTimedSerializer, self.get_signing_serializer(app))
         value = serializer.dumps(dict(session))
         response.set_cookie(
             name,
