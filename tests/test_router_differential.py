@@ -10,6 +10,10 @@ also return exactly what the tree walker (``router._walk``) returns.
 Converters raising ``ValidationError`` for a value their regex accepted are kept
 out of overlapping rules: there erlen deliberately tries the next rule where
 Werkzeug answers 404.
+
+At the end, whole apps built from the same rules (added straight to ``url_map``)
+are compared with Flask through real WSGI calls: status, body, ``Location`` and
+``Allow``, which also covers the app's own lookup of static paths.
 """
 
 from __future__ import annotations
@@ -18,12 +22,17 @@ import random
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
+import flask
 import pytest
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import BadRequest, MethodNotAllowed, NotFound
 from werkzeug.routing import BaseConverter, MapAdapter, RequestRedirect, Rule
+from werkzeug.test import EnvironBuilder
 
+import erlen
 from erlen.routing import Map, NeedsRedirect, Router, get_router
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
@@ -203,6 +212,96 @@ def interleaved_map() -> Map:
     return Map(rules)
 
 
+def segment_rules() -> list[Rule]:
+    """Whole-segment converters (matched without a regex) beside static segments and
+    converters that need one; static paths split by method, taking any method,
+    with defaults, lenient slashes or redirects.
+
+    Rules whose converter may reject a value its pattern accepts (``min``/``max``,
+    ``fixed_digits``, very long digit strings) have no overlapping rule.
+    """
+    return [
+        Rule("/d/<x>", endpoint="d"),
+        Rule("/d/<x>/tail", endpoint="d_tail"),
+        Rule("/d/<x>/<y>", endpoint="d_two"),
+        Rule("/d/static", endpoint="d_static"),
+        Rule("/n/<int:x>", endpoint="n_int"),
+        Rule("/n/<int:x>/more", endpoint="n_more"),
+        Rule("/n/<x>", endpoint="n_str"),
+        Rule("/n/zero", endpoint="n_zero"),
+        Rule("/io/<int:x>", endpoint="int_only"),
+        Rule("/io/<int:x>/<int:y>", endpoint="int_pair"),
+        Rule("/ml/<string(minlength=2):x>", endpoint="minlength2"),
+        Rule("/ln/<string(length=3):x>", endpoint="length3"),
+        Rule("/ln/<string(length=3):x>/<int:n>", endpoint="length3_int"),
+        Rule("/si/<int(signed=True):x>", endpoint="signed"),
+        Rule("/fd/<int(fixed_digits=3):x>", endpoint="fixed3"),
+        Rule("/mm/<int(min=1, max=9):x>", endpoint="min_max"),
+        Rule("/fl/<float:x>", endpoint="float"),
+        Rule("/uu/<uuid:x>", endpoint="uuid"),
+        Rule("/pp/<path:p>", endpoint="path"),
+        Rule("/pp/<path:p>/static/<int:n>", endpoint="path_static_int"),
+        Rule("/pp/<int:n>/<path:p>", endpoint="int_path"),
+        Rule("/<x>/mid/<int:n>", endpoint="top_mid"),
+        Rule("/<int:a>/<b>/<path:c>", endpoint="mixed"),
+        Rule("/same", endpoint="same_get", methods=["GET"]),
+        Rule("/same", endpoint="same_post", methods=["POST"]),
+        Rule("/same/", endpoint="same_dir_put", methods=["PUT"]),
+        Rule("/any", endpoint="any_method"),
+        Rule("/any", endpoint="any_shadowed", methods=["POST"]),
+        Rule("/post-first", endpoint="post_first", methods=["POST"]),
+        Rule("/post-first", endpoint="then_any"),
+        Rule("/sd", endpoint="sd", defaults={"k": "v"}),
+        Rule("/sd/<k>", endpoint="sd"),
+        Rule("/sd2/", endpoint="sd2", defaults={"page": 1}),
+        Rule("/sd2/first", endpoint="sd2", defaults={"page": 1}),
+        Rule("/sd2/<int:page>", endpoint="sd2"),
+        Rule("/lenient/", endpoint="lenient", strict_slashes=False),
+        Rule("/lenient2", endpoint="lenient2", strict_slashes=False),
+        Rule("/lenient3", endpoint="lenient3", strict_slashes=False, methods=["POST"]),
+        Rule("/old", endpoint="old", redirect_to="/same"),
+        Rule("/old-post", endpoint="old_post", redirect_to="/same", methods=["POST"]),
+        Rule("/old-dir/", endpoint="old_dir", redirect_to="/lenient/"),
+    ]
+
+
+def segment_map() -> Map:
+    return Map(segment_rules())
+
+
+SEGMENT_SEGMENTS = [
+    "d",
+    "tail",
+    "static",
+    "n",
+    "more",
+    "zero",
+    "io",
+    "ml",
+    "ln",
+    "si",
+    "fd",
+    "mm",
+    "fl",
+    "uu",
+    "pp",
+    "mid",
+    "same",
+    "any",
+    "post-first",
+    "sd",
+    "sd2",
+    "first",
+    "v",
+    "lenient",
+    "lenient2",
+    "lenient3",
+    "old",
+    "old-post",
+    "old-dir",
+]
+
+
 @dataclass
 class Case:
     name: str
@@ -228,7 +327,19 @@ VALUES = [
     "99",
     "100",
     "-3",
+    "-0",
+    "-007",
+    "00",
+    "000",
+    "0001",
+    "1" * 40,
+    "0" * 30 + "7",
+    "9" * 400,
     "١٢",
+    "٣",
+    "²",
+    "1²",
+    "\u0663\u0664\u0665",
     "\uff11\uff12",
     "+3",
     "1.5",
@@ -327,6 +438,7 @@ CASES = [
         [""],
         ["l", "same", "q", "m", "d", "en", "de", "fr", *VALUES],
     ),
+    Case("segment_converters", segment_map(), [""], [*SEGMENT_SEGMENTS, *VALUES]),
     Case(
         "subdomains",
         subdomain_map(),
@@ -384,6 +496,8 @@ def erlen_outcome(router: Router, domain: str, path: str, method: str) -> tuple[
         return ("405", frozenset(error.valid_methods or ()))
     except NotFound:
         return ("404",)
+    except Exception as error:  # reported as a disagreement, not a crash of the test
+        return ("raised", repr(error)[:80])
     return ("match", rule, values)
 
 
@@ -392,6 +506,8 @@ def describe(outcome: tuple[Any, ...]) -> str:
         return f"match {outcome[1].rule!r} ({outcome[1].endpoint}) {outcome[2]!r}"
     if outcome[0] == "405":
         return f"405 {sorted(outcome[1])}"
+    if outcome[0] == "raised":
+        return f"raised {outcome[1]}"
     return outcome[0]
 
 
@@ -591,6 +707,86 @@ HAND_PICKED = [
     "/v2/a/b",
     "/form",
     "/7/",
+    "/d/",
+    "/d//",
+    "/d/a",
+    "/d/a/",
+    "/d//tail",
+    "/d/a//tail",
+    "/d/static",
+    "/d/static/tail",
+    "/n/²",
+    "/n/١٢",
+    "/n/١٢/more",
+    "/n/²/more",
+    "/n/007",
+    "/n/-1",
+    "/n/zero",
+    "/n/",
+    "/n//",
+    "/io/²",
+    "/io/١٢",
+    "/io/٣/٣",
+    "/io/007/0",
+    "/io/" + "0" * 300,
+    "/io/" + "9" * 4000,
+    "/io/1//2",
+    "/ml/a",
+    "/ml/ab",
+    "/ml/²²",
+    "/ln/ab",
+    "/ln/abc",
+    "/ln/abcd",
+    "/ln/abc/1",
+    "/ln/日本語/٣",
+    "/si/-1",
+    "/si/-0",
+    "/si/--1",
+    "/si/-",
+    "/si/+1",
+    "/si/-١٢",
+    "/fd/007",
+    "/fd/0007",
+    "/fd/07",
+    "/fd/١٢٣",
+    "/mm/0",
+    "/mm/1",
+    "/mm/09",
+    "/mm/10",
+    "/mm/٩",
+    "/fl/1.5",
+    "/fl/1",
+    "/fl/\u0661.\u0665",
+    f"/uu/{UUID}",
+    f"/uu/{UUID.upper()}",
+    "/pp/a/static/3",
+    "/pp/a/b/static/3",
+    "/pp/static/3",
+    "/pp/3/a",
+    "/pp/3",
+    "/pp/3/",
+    "/pp//a",
+    "/x/mid/1",
+    "/d/mid/1",
+    "/1/b/c",
+    "/1/b/c/d/",
+    "/\u0661/b/c",
+    "/same/",
+    "/any/",
+    "/post-first",
+    "/post-first/",
+    "/sd/v",
+    "/sd/w",
+    "/sd2",
+    "/sd2/first",
+    "/sd2/1",
+    "/sd2/2",
+    "/lenient3",
+    "/lenient3/",
+    "/old/",
+    "/old-post",
+    "/old-dir",
+    "/old-dir/",
 ]
 
 
@@ -795,3 +991,136 @@ def test_http_request_to_websocket_only_rule_is_400_like_werkzeug() -> None:
         adapter.match("/ws", "GET")
     with pytest.raises(BadRequest):
         router.match("", "/ws", "GET")
+
+
+# --- whole apps: erlen's request cycle against Flask's ------------------------------
+
+
+def app_with_rules(fw: ModuleType, rules: list[Rule]) -> Any:
+    """An app whose rules are added straight to its ``url_map``; each view echoes
+    its endpoint and arguments."""
+    app = flask.Flask(__name__) if fw is flask else erlen.Erlen(__name__)
+    for rule in rules:
+        app.url_map.add(rule)
+
+    def echo(**values: Any) -> str:
+        return f"{fw.request.endpoint} {sorted(values.items())!r}"
+
+    for rule in rules:
+        app.view_functions[rule.endpoint] = echo
+    return app
+
+
+def wsgi_answer(app: Any, path: str, method: str) -> tuple[Any, ...]:
+    """Status, body and the headers routing decides (``Location``, ``Allow`` as a set)."""
+    environ = EnvironBuilder(path=path, method=method, query_string="q=1").get_environ()
+    seen: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        seen["status"] = status
+        seen["headers"] = Headers(headers)
+        return lambda data: None
+
+    body = b"".join(app(environ, start_response))
+    headers = seen["headers"]
+    allow = frozenset(headers.get("Allow", "").split(", ")) - {""}
+    return seen["status"], body, headers.get("Location"), allow
+
+
+def test_app_answers_like_flask_for_segment_converters_and_static_rules() -> None:
+    erlen_app = app_with_rules(erlen, segment_rules())
+    general_app = app_with_rules(erlen, segment_rules())
+    general_app._inline_cycle = False  # erlen's general adapter, for comparison
+    flask_app = app_with_rules(flask, segment_rules())
+    rng = random.Random(5)
+    paths = [*HAND_PICKED, *paths_from_rules(segment_map(), rng, 6)]
+    paths += random_paths([*SEGMENT_SEGMENTS, *VALUES], rng, 400)
+    requests = [(path, method) for path in paths for method in ["GET", rng.choice(METHODS)]]
+    problems = []
+    for path, method in requests:
+        if not path:
+            continue
+        expected = wsgi_answer(flask_app, path, method)
+        actual = wsgi_answer(erlen_app, path, method)
+        general = wsgi_answer(general_app, path, method)
+        if actual != expected or general != actual:
+            problems.append((path[:80], method, expected[::2], actual[::2], general[::2]))
+    assert not problems, report(problems)
+
+
+@pytest.mark.parametrize("fw", [erlen, flask], ids=["erlen", "flask"])
+def test_static_path_split_by_method_gives_each_method_its_rule(fw: ModuleType) -> None:
+    app = app_with_rules(fw, segment_rules())
+    assert wsgi_answer(app, "/same", "GET")[:2] == ("200 OK", b"same_get []")
+    assert wsgi_answer(app, "/same", "HEAD")[:2] == ("200 OK", b"")
+    assert wsgi_answer(app, "/same", "POST")[:2] == ("200 OK", b"same_post []")
+    status, _, _, allow = wsgi_answer(app, "/same", "DELETE")
+    assert (status, allow) == ("405 METHOD NOT ALLOWED", {"GET", "HEAD", "POST"})
+
+
+@pytest.mark.parametrize("fw", [erlen, flask], ids=["erlen", "flask"])
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE", "PATCH", "PURGE", "OPTIONS"])
+def test_rule_added_to_url_map_without_methods_takes_every_method(
+    fw: ModuleType, method: str
+) -> None:
+    app = app_with_rules(fw, segment_rules())
+    assert wsgi_answer(app, "/any", method)[:2] == ("200 OK", b"any_method []")
+
+
+@pytest.mark.parametrize("fw", [erlen, flask], ids=["erlen", "flask"])
+def test_static_rules_with_defaults_redirect_to_the_rule_providing_them(fw: ModuleType) -> None:
+    app = app_with_rules(fw, segment_rules())
+    assert wsgi_answer(app, "/sd", "GET")[:2] == ("200 OK", b"sd [('k', 'v')]")
+    assert wsgi_answer(app, "/sd/v", "GET")[::2] == (
+        "308 PERMANENT REDIRECT",
+        "http://localhost/sd?q=1",
+    )
+    assert wsgi_answer(app, "/sd/w", "GET")[:2] == ("200 OK", b"sd [('k', 'w')]")
+    assert wsgi_answer(app, "/sd2/", "GET")[:2] == ("200 OK", b"sd2 [('page', 1)]")
+    assert wsgi_answer(app, "/sd2/first", "GET")[::2] == (
+        "308 PERMANENT REDIRECT",
+        "http://localhost/sd2/?q=1",
+    )
+    assert wsgi_answer(app, "/sd2/1", "GET")[::2] == (
+        "308 PERMANENT REDIRECT",
+        "http://localhost/sd2/?q=1",
+    )
+
+
+@pytest.mark.parametrize("fw", [erlen, flask], ids=["erlen", "flask"])
+def test_unicode_digits_match_int_but_superscripts_do_not(fw: ModuleType) -> None:
+    app = app_with_rules(fw, segment_rules())
+    assert wsgi_answer(app, "/io/١٢", "GET")[:2] == ("200 OK", b"int_only [('x', 12)]")
+    assert wsgi_answer(app, "/io/²", "GET")[0] == "404 NOT FOUND"
+    assert wsgi_answer(app, "/n/²", "GET")[:2] == ("200 OK", b"n_str [('x', '\xc2\xb2')]")
+    assert wsgi_answer(app, "/n/007", "GET")[:2] == ("200 OK", b"n_int [('x', 7)]")
+
+
+def test_segment_string_tests_accept_exactly_what_the_patterns_accept() -> None:
+    # The router tests whole-segment "\d+" with str.isdecimal: equal for every code point.
+    every_character = "".join(map(chr, range(0x110000)))
+    matched = set(re.findall(r"\d", every_character))
+    decimal = {char for char in every_character if char.isdecimal()}
+    assert sorted(map(hex, map(ord, matched ^ decimal))) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/io/" + "9" * 5000,
+        "/io/" + "0" * 4301 + "1",
+        "/io/1/" + "9" * 5000,
+        "/si/-" + "9" * 5000,
+        "/n/" + "9" * 5000 + "/more",
+    ],
+    ids=["int", "leading-zeros", "second-int", "signed", "int-then-static"],
+)
+def test_digit_string_too_long_for_int_is_404_like_werkzeug(path: str) -> None:
+    # Werkzeug's int converter turns int()'s ValueError (over 4300 digits) into a
+    # rejection of the value; both answer 404 (no other rule could match).
+    url_map = segment_map()
+    assert werkzeug_outcome(url_map, "", path, "GET") == ("404",)
+    assert erlen_outcome(Router(url_map), "", path, "GET") == ("404",)
+    erlen_app = app_with_rules(erlen, segment_rules())
+    flask_app = app_with_rules(flask, segment_rules())
+    assert wsgi_answer(erlen_app, path, "GET") == wsgi_answer(flask_app, path, "GET")

@@ -305,7 +305,7 @@ class Erlen(App):
                 request.trusted_hosts = trusted_hosts
                 request.host  # noqa: B018 - raises SecurityError (400) when not trusted
             domain = url_map.default_subdomain or ""
-        raw = request.environ.get("PATH_INFO") or "/"
+        raw = request.environ.get("PATH_INFO", "/")
         if not raw.isascii():
             try:
                 raw = raw.encode("latin1").decode("utf-8")
@@ -328,9 +328,9 @@ class Erlen(App):
             object.__setattr__(self, "_router", router)
         request = ctx.request
         try:
-            path = request.environ["PATH_INFO"] or "/"
+            path = request.environ["PATH_INFO"]
         except KeyError:
-            path = "/"
+            path = "/"  # as Werkzeug binds it; an empty path redirects to "/" instead
         if (
             url_map.host_matching
             or self.subdomain_matching
@@ -346,7 +346,7 @@ class Erlen(App):
                 if entry is not None:
                     return entry.rule, {}
             domain = ""
-            if path[0] != "/" or path[1:2] == "/" or not path.isascii():
+            if path[:1] != "/" or path[1:2] == "/" or not path.isascii():
                 domain, path = self._routing_target(ctx)
         try:
             return router.match(domain, path, request.method)

@@ -629,13 +629,22 @@ class _Compiler:
             _inline_conversion(c, var) for (_, c), var in zip(entry.converters, values, strict=True)
         ]
         if all(code is not None for code in inline):
-            # Conversions that cannot fail: build the arguments directly.
+            # Conversions the pattern has already vetted: build the arguments directly.
             items = [
                 f"{arg!r}: {code}" for (arg, _), code in zip(entry.converters, inline, strict=True)
             ]
             if entry.defaults:
                 items.append(f"**{self.const(entry.defaults, 'D')}")
-            lines.append(f"{pad}    return {name}, {{{', '.join(items)}}}")
+            result = f"return {name}, {{{', '.join(items)}}}"
+            if any(code.startswith("int(") for code in inline):  # type: ignore[union-attr]
+                # Only a number too long for int() (sys.get_int_max_str_digits) fails:
+                # a rejected value, as for the converter, so the search goes on.
+                lines.extend(
+                    [f"{pad}    try:", f"{pad}        {result}", f"{pad}    except ValueError:"]
+                )
+                lines.append(f"{pad}        pass")
+            else:
+                lines.append(f"{pad}    {result}")
         else:
             lines.append(f"{pad}    r = {name}.convert([{', '.join(values)}])")
             lines.append(f"{pad}    if r is not None: return {name}, r")

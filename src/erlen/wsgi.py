@@ -202,7 +202,10 @@ def wsgi_app(
                                 ("Content-Length", str(len(content))),
                             ],
                         )
-                        return [] if request.method == "HEAD" else [content]
+                        # Werkzeug's Response compares the method as sent, too.
+                        if environ.get("REQUEST_METHOD") == "HEAD":
+                            return []
+                        return [content]
             response = app.finalize_request(rv)
         except Exception as e:
             error = e
