@@ -742,34 +742,9 @@ class Erlen(App):
         The coroutine sees the caller's context (``request``, ``g`` ...). When the
         calling thread already runs a loop, the coroutine runs in a helper thread.
         """
+        from ._async import call_in_event_loop
 
-        import asyncio
-        import contextvars
-        import threading
-
-        def run(*args: t.Any, **kwargs: t.Any) -> T:
-            try:
-                asyncio.get_running_loop()
-            except RuntimeError:
-                return asyncio.run(func(*args, **kwargs))
-            context = contextvars.copy_context()
-            result: list[t.Any] = []
-
-            def target() -> None:
-                try:
-                    result.append(context.run(asyncio.run, func(*args, **kwargs)))
-                except BaseException as e:
-                    result.append(e)
-                    result.append(None)
-
-            worker = threading.Thread(target=target)
-            worker.start()
-            worker.join()
-            if len(result) == 2:
-                raise result[0]
-            return result[0]  # type: ignore[no-any-return]
-
-        return run
+        return call_in_event_loop(func)
 
     # -- serving ----------------------------------------------------------------------
 
