@@ -1182,3 +1182,37 @@ def test_serializer_can_still_be_replaced() -> None:
     instance.serializer = Upper()
     assert type(instance.serializer) is Upper
     assert type(SecureCookieSessionInterface.serializer) is TaggedJSONSerializer
+
+
+# --- keys and settings changed while the app runs ---
+
+
+def test_new_secret_key_takes_effect_on_the_next_request() -> None:
+    app = make_app()
+    client = app.test_client()
+    client.get("/set/a/1")
+    assert client.get("/get/a").data == b"'1'"
+
+    app.secret_key = "a different key"
+    assert client.get("/get/a").data == b"None"  # the old signature no longer verifies
+
+    app.config["SECRET_KEY_FALLBACKS"] = [KEY]
+    assert client.get("/get/a").data == b"'1'"  # accepted through the fallback
+    client.get("/set/b/2")  # re-signed with the new key
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    assert signing_serializer("a different key").loads(cookie.value) == {"a": "1", "b": "2"}
+
+
+def test_interfaces_with_other_salts_on_one_app_do_not_share_signatures() -> None:
+    class OtherSalt(SecureCookieSessionInterface):
+        salt = "another-salt"
+
+    app = make_app()
+    client = app.test_client()
+    client.get("/set/a/1")
+    app.session_interface = OtherSalt()
+    assert client.get("/get/a").data == b"None"
+    client.get("/set/a/2")
+    app.session_interface = SecureCookieSessionInterface()
+    assert client.get("/get/a").data == b"None"

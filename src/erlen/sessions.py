@@ -186,6 +186,10 @@ def _lazy_sha1(string: bytes = b"") -> t.Any:
 session_json_serializer = TaggedJSONSerializer()
 
 
+#: Signing serializers by the keys and settings they were built from.
+_signing_serializers: dict[tuple[t.Any, ...], URLSafeTimedSerializer] = {}
+
+
 class SecureCookieSessionInterface(SessionInterface):
     """Sessions in a cookie signed with ``SECRET_KEY`` (and ``SECRET_KEY_FALLBACKS``)."""
 
@@ -196,13 +200,31 @@ class SecureCookieSessionInterface(SessionInterface):
     session_class = SecureCookieSession
 
     def get_signing_serializer(self, app: Erlen) -> URLSafeTimedSerializer | None:
-        """The signer for the app's keys, or None without a secret key."""
+        """The signer for the app's keys, or None without a secret key.
+
+        Built once per combination of keys and settings (a request both opens and
+        saves its session), so a changed key or setting takes effect at once.
+        """
         if not app.secret_key:
             return None
         keys: list[str | bytes] = list(app.config["SECRET_KEY_FALLBACKS"] or ())
         # itsdangerous signs with the last key and accepts all of them.
         keys.append(app.secret_key)
-        return URLSafeTimedSerializer(
+        settings = (
+            tuple(keys),
+            self.salt,
+            self.serializer,
+            self.key_derivation,
+            self.digest_method,
+        )
+        try:
+            cached = _signing_serializers.get(settings)
+            hashable = True
+        except TypeError:  # an unhashable setting: build one each time
+            cached, hashable = None, False
+        if cached is not None:
+            return cached
+        built = URLSafeTimedSerializer(
             keys,  # type: ignore[arg-type]
             salt=self.salt,
             serializer=self.serializer,
@@ -211,6 +233,11 @@ class SecureCookieSessionInterface(SessionInterface):
                 "digest_method": self.digest_method,
             },
         )
+        if hashable:
+            if len(_signing_serializers) >= 32:
+                _signing_serializers.clear()
+            _signing_serializers[settings] = built
+        return built
 
     def open_session(self, app: Erlen, request: Request) -> SecureCookieSession | None:
         serializer = self.get_signing_serializer(app)
