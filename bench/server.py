@@ -102,8 +102,11 @@ def parse_wrk(output: str) -> WrkResult:
     )
 
 
-def run_wrk(port: int, seconds: int, connections: int, threads: int) -> WrkResult:
+def run_wrk(
+    port: int, seconds: int, connections: int, threads: int, prefix: list[str]
+) -> WrkResult:
     command = [
+        *prefix,
         "wrk",
         f"-t{threads}",
         f"-c{connections}",
@@ -205,11 +208,11 @@ def _get(port: int, timeout: float) -> tuple[int, bytes]:
 
 @contextmanager
 def running_server(
-    server: str, framework: str, extra: list[str], startup_timeout: float
+    server: str, framework: str, extra: list[str], startup_timeout: float, prefix: list[str]
 ) -> Iterator[int]:
     """Start one server, wait until it answers correctly, yield its port, stop it."""
     port = free_port()
-    command = server_command(server, framework, port, extra)
+    command = [*prefix, *server_command(server, framework, port, extra)]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         [str(BENCH_DIR), str(SRC_DIR), *filter(None, [env.get("PYTHONPATH")])]
@@ -256,10 +259,14 @@ def running_server(
 
 def measure(server: str, framework: str, args: argparse.Namespace) -> WrkResult:
     extra = shlex.split(args.granian_args if server == "granian" else args.gunicorn_args)
-    with running_server(server, framework, extra, args.startup_timeout) as port:
+    # --pin: the server on the first CPU, wrk on the second, so they do not trade places.
+    server_prefix, wrk_prefix = (
+        (["taskset", "-c", "0"], ["taskset", "-c", "1"]) if args.pin else ([], [])
+    )
+    with running_server(server, framework, extra, args.startup_timeout, server_prefix) as port:
         if args.warmup > 0:
-            run_wrk(port, args.warmup, args.connections, args.threads)
-        result = run_wrk(port, args.duration, args.connections, args.threads)
+            run_wrk(port, args.warmup, args.connections, args.threads, wrk_prefix)
+        result = run_wrk(port, args.duration, args.connections, args.threads, wrk_prefix)
     if result.non_2xx:
         raise BenchError(
             f"{server} serving {framework}: {result.non_2xx} responses were not 2xx/3xx"
@@ -457,6 +464,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--gunicorn-args", default="", help="extra arguments for gunicorn (--gunicorn-args='...')"
+    )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="run the server on CPU 0 and wrk on CPU 1 (taskset); steadier on small machines",
     )
     parser.add_argument(
         "--json", action="store_true", help="print every run as JSON instead of the table"
