@@ -72,7 +72,11 @@ def _proxy(cv: ContextVar[t.Any], attr: str | None, message: str) -> t.Any:
             return getattr(ctx if attr is None else getattr(ctx, attr), name)
 
         def __setattr__(self, name: str, value: t.Any) -> None:
-            setattr(current(), name, value)
+            try:
+                ctx = cv.get()
+            except LookupError:
+                raise RuntimeError(message) from None
+            setattr(ctx if attr is None else getattr(ctx, attr), name, value)
 
         def __delattr__(self, name: str) -> None:
             delattr(current(), name)
