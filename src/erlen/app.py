@@ -585,19 +585,6 @@ class Erlen(App):
                 status = headers = None
             elif isinstance(rv, (dict, list)):
                 rv = self.json.response(rv)
-            elif (
-                isinstance(rv, HTTPException)
-                and self.response_class is Response
-                and rv.response is None
-                and type(rv).get_response is HTTPException.get_response
-            ):
-                # What force_type would make of rv.get_response(), without running
-                # that response as a WSGI app to copy it. (force_type does not call a
-                # subclass's __init__, hence only for erlen's own Response.)
-                environ = request_ctx.request.environ
-                rv = self.response_class(
-                    rv.get_body(environ), rv.code, rv.get_headers(environ)
-                )
             elif isinstance(rv, BaseResponse) or callable(rv):
                 try:
                     rv = self.response_class.force_type(
