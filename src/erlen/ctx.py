@@ -41,10 +41,12 @@ _sentinel = object()
 class _AppCtxGlobals:
     """``g``: a plain namespace that lives as long as the application context."""
 
-    if t.TYPE_CHECKING:
-        # Any attribute may be set; at run time plain attribute access is faster.
-        def __getattr__(self, name: str) -> t.Any: ...
+    def __getattr__(self, name: str) -> t.Any:
+        # Only reached for a missing name: Flask's error names just the attribute.
+        raise AttributeError(name)
 
+    if t.TYPE_CHECKING:
+        # Any attribute may be set; at run time plain attribute storage is faster.
         def __setattr__(self, name: str, value: t.Any) -> None: ...
 
     def __delattr__(self, name: str) -> None:
