@@ -99,6 +99,7 @@ class Erlen(App):
             instance_relative_config=instance_relative_config,
             root_path=root_path,
         )
+        self._inline_cycle = None
         if self.has_static_folder:
             if bool(static_host) != host_matching:
                 raise AssertionError(
@@ -145,22 +146,15 @@ class Erlen(App):
         )
 
     _cycle_classes = frozenset({"request_class", "response_class", "session_interface"})
-    # Annotations only: set per instance by _reset_cycle.
+    #: What ``wsgi_app`` may take for granted (``erlen.wsgi._Plan``), False when the
+    #: cycle is customised, None until a request decides. A per-instance attribute
+    #: only: CPython 3.11 reads one that shadows a class attribute the slow way.
     _inline_cycle: wsgi._Plan | t.Literal[False] | None
-    _router: Router | None
 
     def __setattr__(self, name: str, value: t.Any) -> None:
         super().__setattr__(name, value)
-        if name in self._cycle_classes or name == "url_map":
-            self._reset_cycle()
-
-    def _reset_cycle(self) -> None:
-        # Per-instance attributes only (no class defaults): CPython 3.11 looks up
-        # an instance attribute shadowing a class attribute the slow way.
-        #: Whether ``wsgi_app`` may run its inlined cycle; None until a request decides.
-        object.__setattr__(self, "_inline_cycle", None)
-        #: The router compiled from ``url_map``, kept here to skip a lookup per request.
-        object.__setattr__(self, "_router", None)
+        if name in self._cycle_classes:
+            object.__setattr__(self, "_inline_cycle", None)
 
     @property
     def _lazy_session(self) -> bool:
@@ -318,14 +312,13 @@ class Erlen(App):
     def match_request(self, ctx: RequestContext) -> tuple[Rule, dict[str, t.Any]]:
         """Route a request: the matching rule and view arguments, or an ``HTTPException``."""
         url_map = self.url_map
-        router = self._router
         try:
-            stale = router is None or router.version != url_map.version
+            router: Router | None = url_map._erlen_router
+            current = router is not None and router.version == url_map.version
         except AttributeError:  # a Map that is not erlen's
-            stale = True
-        if stale or router is None:
+            router, current = None, False
+        if not current or router is None:
             router = get_router(url_map)
-            object.__setattr__(self, "_router", router)
         request = ctx.request
         try:
             path = request.environ["PATH_INFO"]

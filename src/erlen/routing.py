@@ -53,6 +53,8 @@ class Map(_WerkzeugMap):
         self.version = 0
         #: Every rule, in the order added.
         self.rules_in_order: list[Rule] = []
+        #: The router compiled from this map (see :func:`get_router`).
+        self._erlen_router: Router | None = None
         super().__init__(*args, **kwargs)
 
     def add(self, rulefactory: RuleFactory) -> None:
