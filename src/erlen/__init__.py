@@ -6,8 +6,9 @@ Names are imported on first use, so ``import erlen`` itself costs almost nothing
 
 from __future__ import annotations
 
-import importlib
 import typing as t
+
+from ._internal import lazy_exports
 
 if t.TYPE_CHECKING:
     from . import json as json
@@ -99,20 +100,5 @@ __version__ = "0.1.0"
 __all__ = sorted(_EXPORTS)
 
 # Submodules become attributes of this package when imported (``erlen.globals``
-# shadows the builtin), so keep a handle on the namespace itself.
-_namespace = globals()
-
-
-def __getattr__(name: str) -> t.Any:
-    try:
-        module_name, attribute = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'erlen' has no attribute {name!r}") from None
-    module = importlib.import_module(module_name)
-    value = getattr(module, attribute) if attribute else module
-    _namespace[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*_namespace, *_EXPORTS})
+# shadows the builtin), so the helper keeps a handle on the namespace itself.
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import typing as t
 
 T = t.TypeVar("T")
@@ -58,3 +59,29 @@ class imported_attribute:
         import importlib
 
         return getattr(importlib.import_module(self.module), self.name)
+
+
+def lazy_exports(
+    namespace: dict[str, t.Any], exports: dict[str, tuple[str, str]]
+) -> tuple[t.Callable[[str], t.Any], t.Callable[[], list[str]]]:
+    """A module's ``__getattr__`` and ``__dir__`` for names imported on first access.
+
+    ``exports`` maps a name to ``(module, attribute)``; ``attribute`` "" is the module
+    itself. A loaded name is stored in ``namespace``, so the next access is plain.
+    """
+    module_name = namespace["__name__"]
+
+    def __getattr__(name: str) -> t.Any:
+        try:
+            source, attribute = exports[name]
+        except KeyError:
+            raise AttributeError(f"module {module_name!r} has no attribute {name!r}") from None
+        module = importlib.import_module(source)
+        value = getattr(module, attribute) if attribute else module
+        namespace[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*namespace, *exports})
+
+    return __getattr__, __dir__

@@ -10,9 +10,9 @@ on first access.
 
 from __future__ import annotations
 
-import importlib
 import typing as t
 
+from ._internal import lazy_exports
 from .globals import _cv_request, current_app
 from .helpers import stream_with_context
 from .signals import before_render_template, template_rendered
@@ -38,18 +38,7 @@ _LAZY: dict[str, tuple[str, str]] = {
 }
 
 
-def __getattr__(name: str) -> t.Any:
-    try:
-        module_name, attribute = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module_name), attribute)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)
 
 
 def _render(app: Erlen, template: Template, context: dict[str, t.Any]) -> str:

@@ -5,10 +5,12 @@ Set ``app.json_provider_class`` (or assign ``app.json``) to use another library.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import json.encoder
 import sys
 import typing as t
+import uuid
 import weakref
 from datetime import date
 
@@ -64,17 +66,14 @@ def _default(o: t.Any) -> t.Any:
     and objects with ``__html__``."""
     if isinstance(o, date):
         return http_date(o)
-    # A Decimal, a UUID or a dataclass instance can exist only once its module has
-    # been imported; looking the modules up keeps them out of ``import erlen``.
-    modules = sys.modules
-    decimal = modules.get("decimal")
+    if isinstance(o, uuid.UUID):
+        return str(o)
+    # A Decimal exists only once decimal is imported; not importing it here keeps
+    # it out of an app that never uses one.
+    decimal = sys.modules.get("decimal")
     if decimal is not None and isinstance(o, decimal.Decimal):
         return str(o)
-    uuid = modules.get("uuid")
-    if uuid is not None and isinstance(o, uuid.UUID):
-        return str(o)
-    dataclasses = modules.get("dataclasses")
-    if dataclasses is not None and dataclasses.is_dataclass(o) and not isinstance(o, type):
+    if dataclasses.is_dataclass(o) and not isinstance(o, type):
         return dataclasses.asdict(o)
     if hasattr(o, "__html__"):
         return str(o.__html__())

@@ -7,10 +7,10 @@ A tagged value is a one-key object, ``{" t": [...]}`` for a tuple, and so on.
 
 from __future__ import annotations
 
-import sys
 import typing as t
 from base64 import b64decode, b64encode
 from datetime import datetime
+from uuid import UUID
 
 from markupsafe import Markup
 from werkzeug.http import http_date, parse_date
@@ -151,16 +151,12 @@ class TagUUID(JSONTag):
     key = " u"
 
     def check(self, value: t.Any) -> bool:
-        # A UUID exists only once uuid is imported, so the module is not loaded here.
-        uuid = sys.modules.get("uuid")
-        return uuid is not None and isinstance(value, uuid.UUID)
+        return isinstance(value, UUID)
 
     def to_json(self, value: t.Any) -> t.Any:
         return value.hex
 
     def to_python(self, value: t.Any) -> t.Any:
-        from uuid import UUID
-
         return UUID(value)
 
 
