@@ -738,7 +738,11 @@ def test_missing_path_info_routes_to_the_root_like_flask() -> None:
 def test_empty_path_info_is_answered_like_flask(base_url: str) -> None:
     # Flask redirects an empty path (the mount point itself, "/app") to "/app/".
     trio = Trio(paths_app)
-    trio.request(make_environ(path_info="", base_url=base_url, query_string="q=1"))
+    status, headers, _ = trio.request(
+        make_environ(path_info="", base_url=base_url, query_string="q=1")
+    )
+    assert status == "308 PERMANENT REDIRECT"
+    assert ("Location", f"{base_url}?q=1") in headers
 
 
 @pytest.mark.parametrize(
