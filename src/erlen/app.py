@@ -31,6 +31,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from . import typing as ft
 from . import wsgi
+from ._hosts import BadHost, _valid_hosts, check_host, server_host
 from ._internal import CO_ASYNC, imported_attribute
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request, request_ctx
@@ -263,10 +264,14 @@ class Erlen(App):
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
         """Werkzeug's adapter for building URLs, bound to a request or to ``SERVER_NAME``."""
         if request is not None:
-            trusted_hosts = self.config["TRUSTED_HOSTS"]
-            if trusted_hosts is not None:
-                request.trusted_hosts = trusted_hosts
-            request.host  # noqa: B018 - raises for an untrusted host before binding
+            environ = request.environ
+            try:
+                check_host(environ, self.config["TRUSTED_HOSTS"])
+            except BadHost:
+                # The request was refused (400); its error page may still build URLs,
+                # for the server's own name, never for the host the client sent.
+                environ = dict(environ)
+                environ["HTTP_HOST"] = self.config["SERVER_NAME"] or server_host(environ)
             subdomain = None
             server_name = self.config["SERVER_NAME"]
             if self.url_map.host_matching:
@@ -274,7 +279,7 @@ class Erlen(App):
             elif not self.subdomain_matching:
                 subdomain = self.url_map.default_subdomain or ""
             return self.url_map.bind_to_environ(
-                request.environ, server_name=server_name, subdomain=subdomain
+                environ, server_name=server_name, subdomain=subdomain
             )
         if self.config["SERVER_NAME"] is not None:
             return self.url_map.bind(
@@ -294,10 +299,6 @@ class Erlen(App):
                 raise request.routing_exception  # type: ignore[misc]
             domain = adapter.server_name if url_map.host_matching else adapter.subdomain or ""
         else:
-            trusted_hosts = self.config["TRUSTED_HOSTS"]
-            if trusted_hosts is not None:
-                request.trusted_hosts = trusted_hosts
-                request.host  # noqa: B018 - raises SecurityError (400) when not trusted
             domain = url_map.default_subdomain or ""
         raw = request.environ.get("PATH_INFO", "/")
         if not raw.isascii():
@@ -310,7 +311,12 @@ class Erlen(App):
         return domain, raw
 
     def match_request(self, ctx: RequestContext) -> tuple[Rule, dict[str, t.Any]]:
-        """Route a request: the matching rule and view arguments, or an ``HTTPException``."""
+        """Route a request: the matching rule and view arguments, or an ``HTTPException``.
+
+        The ``Host`` is checked first: a malformed or untrusted one raises
+        :class:`~erlen._hosts.BadHost`, which the request cycle answers (400) before
+        any ``before_request`` hook runs.
+        """
         url_map = self.url_map
         try:
             router: Router | None = url_map._erlen_router
@@ -320,16 +326,15 @@ class Erlen(App):
         if not current or router is None:
             router = get_router(url_map)
         request = ctx.request
+        environ = request.environ
+        trusted_hosts = self.config["TRUSTED_HOSTS"]
+        if trusted_hosts is not None or environ.get("HTTP_HOST") not in _valid_hosts:
+            check_host(environ, trusted_hosts)
         try:
-            path = request.environ["PATH_INFO"]
+            path = environ["PATH_INFO"]
         except KeyError:
             path = "/"  # as Werkzeug binds it; an empty path redirects to "/" instead
-        if (
-            url_map.host_matching
-            or self.subdomain_matching
-            or url_map.default_subdomain
-            or self.config["TRUSTED_HOSTS"] is not None
-        ):
+        if url_map.host_matching or self.subdomain_matching or url_map.default_subdomain:
             domain, path = self._routing_target(ctx)
         else:
             # Most requests: a rule without converters, in the default domain.
@@ -424,6 +429,9 @@ class Erlen(App):
         try:
             if request_started.receivers:
                 request_started.send(self, _async_wrapper=self.ensure_sync)
+            routing_exception = _cv_request.get().request.routing_exception
+            if type(routing_exception) is BadHost:
+                raise routing_exception
             rv = None
             if (
                 self.before_request_funcs
@@ -647,7 +655,19 @@ class Erlen(App):
         return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
 
     def handle_exception(self, e: Exception) -> Response:
-        """An unhandled exception: re-raise when propagating, else log it and answer 500."""
+        """An unhandled exception: re-raise when propagating, else log it and answer 500.
+
+        Bad client input first read outside the view (an invalid query string read
+        by an ``after_request`` hook or an error handler) is the client's error, not
+        the app's: it is answered with its own 4xx, through the error handlers.
+        """
+        req_ctx = _cv_request.get(None)
+        if req_ctx is not None and e is getattr(req_ctx.request, "_input_error", None):
+            try:
+                rv = self.handle_user_exception(e)
+            except HTTPException as again:
+                rv = again
+            return self.finalize_request(rv, from_error_handler=True)
         exc_info = sys.exc_info()
         if got_request_exception.receivers:
             got_request_exception.send(self, _async_wrapper=self.ensure_sync, exception=e)
@@ -661,9 +681,15 @@ class Erlen(App):
         self.log_exception(exc_info)
         server_error: InternalServerError | ft.ResponseReturnValue
         server_error = InternalServerError(original_exception=e)
-        handler = self._find_error_handler(server_error, request_ctx.request.blueprints)
+        request = request_ctx.request
+        handler = self._find_error_handler(server_error, request.blueprints)
         if handler is not None:
-            server_error = self.ensure_sync(handler)(server_error)
+            try:
+                server_error = self.ensure_sync(handler)(server_error)
+            except HTTPException as again:
+                if again is not getattr(request, "_input_error", None):
+                    raise
+                return self.handle_exception(again)
         return self.finalize_request(server_error, from_error_handler=True)
 
     def log_exception(

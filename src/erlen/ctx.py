@@ -131,6 +131,9 @@ def has_app_context() -> bool:
 class AppContext:
     """The application context: holds ``g`` and the app for ``current_app``."""
 
+    #: Streams (``stream_with_context``) still to be sent; teardown waits for them.
+    _stream_holds = 0
+
     def __init__(self, app: Erlen) -> None:
         self.app = app
         self._cv_tokens: list[contextvars.Token[AppContext]] = []
@@ -154,7 +157,7 @@ class AppContext:
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Deactivate this context; the last pop runs ``teardown_appcontext`` functions."""
         try:
-            if len(self._cv_tokens) == 1:
+            if len(self._cv_tokens) == 1 and not self._stream_holds:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
                 app = self.app
@@ -194,6 +197,9 @@ class RequestContext:
     Created by the app for each request (``app.request_context(environ)``), or in
     tests by ``app.test_request_context()``. The session is opened on first use.
     """
+
+    #: Streams (``stream_with_context``) still to be sent; teardown waits for them.
+    _stream_holds = 0
 
     def __init__(
         self,
@@ -287,7 +293,7 @@ class RequestContext:
         """Deactivate this context; the last pop runs teardown and closes the request."""
         clear_request = len(self._cv_tokens) == 1
         try:
-            if clear_request:
+            if clear_request and not self._stream_holds:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
                 app = self.app

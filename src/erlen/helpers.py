@@ -13,6 +13,7 @@ import werkzeug.utils
 from werkzeug.exceptions import NotFound
 from werkzeug.exceptions import abort as _werkzeug_abort
 
+from ._headers import quote_location
 from .globals import _cv_app, _cv_request, current_app, request_ctx
 
 if t.TYPE_CHECKING:
@@ -96,7 +97,7 @@ def redirect(
     app_ctx = _cv_app.get(None)
     if app_ctx is not None:
         return app_ctx.app.redirect(location, code=code)
-    return werkzeug.utils.redirect(location, code=code, Response=Response)
+    return werkzeug.utils.redirect(quote_location(location), code=code, Response=Response)
 
 
 def abort(code: int | BaseResponse, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
@@ -144,14 +145,32 @@ def stream_with_context(
                 " view function, not at import time or in a background thread."
             )
         app_ctx = _cv_app.get()
-        # The first step only records the contexts. They are pushed again when the
-        # server starts iterating, in the server's own context; the app context
-        # first, so the request context does not create another one.
-        yield None
+        # The first step only records the contexts and holds their teardown: the
+        # server iterates after the request cycle has popped them. They are pushed
+        # again then, in the server's own context; the app context first, so the
+        # request context does not create another one. Teardown runs once, when
+        # the last push ends after the stream.
+        req_ctx._stream_holds += 1
+        app_ctx._stream_holds += 1
+
+        def release() -> None:
+            req_ctx._stream_holds -= 1
+            app_ctx._stream_holds -= 1
+
+        try:
+            yield None
+        except BaseException:
+            # Closed before it was iterated (a HEAD request, a client gone).
+            release()
+            if not req_ctx._cv_tokens:
+                with app_ctx, req_ctx:
+                    pass
+            raise
         with app_ctx, req_ctx:
             try:
                 yield from gen
             finally:
+                release()
                 close = getattr(gen, "close", None)
                 if close is not None:
                     close()

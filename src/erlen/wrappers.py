@@ -20,8 +20,11 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
+from werkzeug.wsgi import get_content_length
 
 from . import json
+from ._body import CappedStream
+from ._headers import check_header_list
 from ._internal import lazy_attribute
 from .globals import _cv_app
 
@@ -58,7 +61,10 @@ def _outermost_first(name: str | None) -> tuple[str | None, ...]:
 
 @lru_cache(maxsize=64)
 def _content_type_for(mimetype: str) -> str:
-    return get_content_type(mimetype, "utf-8")
+    """The Content-Type header value for a mimetype, checked once per distinct value."""
+    value = get_content_type(mimetype, "utf-8")
+    check_header_list((("Content-Type", value),))
+    return value
 
 
 _common_methods = frozenset(
@@ -155,9 +161,25 @@ class Request(_WerkzeugRequest):
     def remote_addr(self) -> str | None:
         return self.environ.get("REMOTE_ADDR")
 
+    #: The first error about the client's input raised while reading this request
+    #: (query string, body, form, JSON). Wherever it is raised first, even in an
+    #: ``after_request`` hook or an error handler, the app answers with it.
+    _input_error: HTTPException | None = None
+
+    def _reject(self, error: HTTPException) -> HTTPException:
+        """Remember ``error`` as the client's mistake, and return it to raise."""
+        if self._input_error is None:
+            self._input_error = error
+        return error
+
     @lazy_attribute
     def args(self) -> MultiDict[str, str]:
-        """The query string's arguments; a malformed query string is a 400."""
+        """The query string's arguments; a malformed query string is a 400.
+
+        The 400 is raised once: after it, the arguments read leniently (invalid
+        escapes kept as they are, bad UTF-8 replaced), so error handlers, hooks and
+        templates that run for the 400 can read them.
+        """
         raw = self.query_string
         if not raw:
             return self.parameter_storage_class()
@@ -169,19 +191,40 @@ class Request(_WerkzeugRequest):
                     " percent-escape (two hex digits). Encode a literal '%' as '%25'."
                 )
             pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
-        except UnicodeDecodeError:
-            raise BadRequest("The query string is not valid UTF-8.") from None
+        except (UnicodeDecodeError, BadRequest) as e:
+            if not isinstance(e, BadRequest):
+                e = BadRequest("The query string is not valid UTF-8.")
+            lenient = parse_qsl(
+                raw.decode("utf-8", "replace"), keep_blank_values=True, errors="replace"
+            )
+            self.args = self.parameter_storage_class(lenient)
+            raise self._reject(e) from None
         return self.parameter_storage_class(pairs)
 
     @lazy_attribute
     def stream(self) -> t.IO[bytes]:
-        """The body stream; a malformed ``Content-Length`` is a 400."""
-        length = self.environ.get("CONTENT_LENGTH")
+        """The body stream; a malformed ``Content-Length`` is a 400, and a body over
+        ``max_content_length`` a 413, whether or not its length was sent."""
+        environ = self.environ
+        length = environ.get("CONTENT_LENGTH")
         if length and not str(length).strip().isdigit():
-            raise BadRequest(
-                f"The Content-Length header must be a whole number of bytes, got {length!r}."
+            raise self._reject(
+                BadRequest(
+                    "The Content-Length header must be a whole number of bytes,"
+                    f" got {length!r}."
+                )
             )
-        return _WerkzeugRequest.stream.__get__(self)  # type: ignore[attr-defined,no-any-return]
+        if "wsgi.input_terminated" in environ and not self.shallow:
+            limit = self.max_content_length
+            if limit is not None and get_content_length(environ) is None:
+                return t.cast(
+                    "t.IO[bytes]",
+                    CappedStream(environ["wsgi.input"], limit, "MAX_CONTENT_LENGTH"),
+                )
+        try:
+            return _WerkzeugRequest.stream.__get__(self)  # type: ignore[attr-defined,no-any-return]
+        except HTTPException as e:
+            raise self._reject(e) from None
 
     @property
     def max_content_length(self) -> int | None:
@@ -259,16 +302,22 @@ class Request(_WerkzeugRequest):
         if "form" in self.__dict__:
             return
         self._form_loaded = True
-        if self.mimetype == "application/x-www-form-urlencoded":
-            # Werkzeug limits only multipart fields; hold urlencoded bodies to it too.
-            limit = self.max_form_memory_size
-            length = self.content_length
-            if limit is not None and length is not None and length > limit:
-                raise RequestEntityTooLarge(
-                    f"The form data is {length} bytes, more than the {limit} bytes allowed"
-                    " (MAX_FORM_MEMORY_SIZE)."
-                )
-        super()._load_form_data()
+        try:
+            if self.mimetype == "application/x-www-form-urlencoded":
+                # Werkzeug limits only multipart fields; hold urlencoded bodies to it too.
+                limit = self.max_form_memory_size
+                length = self.content_length
+                if limit is not None and length is not None and length > limit:
+                    raise RequestEntityTooLarge(
+                        f"The form data is {length} bytes, more than the {limit} bytes"
+                        " allowed (MAX_FORM_MEMORY_SIZE)."
+                    )
+            super()._load_form_data()
+        except HTTPException as e:
+            # Raised once; whatever reads the form afterwards finds it empty.
+            self.form = self.parameter_storage_class()  # type: ignore[assignment]
+            self.files = self.parameter_storage_class()  # type: ignore[assignment]
+            raise self._reject(e) from None
         app_ctx = _cv_app.get(None)
         if app_ctx is not None and app_ctx.app.debug:
             from .debughelpers import attach_enctype_error_multidict, attach_form_key_error
@@ -277,11 +326,36 @@ class Request(_WerkzeugRequest):
             if self.mimetype != "multipart/form-data" and not self.files:
                 attach_enctype_error_multidict(self)
 
+    def _get_stream_for_parsing(self) -> t.IO[bytes]:
+        stream = super()._get_stream_for_parsing()
+        if self.mimetype == "application/x-www-form-urlencoded" and self.content_length is None:
+            # A urlencoded form of unknown length (chunked) is held to the limit as it
+            # is read; one with a length was checked before reading.
+            limit = self.max_form_memory_size
+            if limit is not None:
+                return t.cast("t.IO[bytes]", CappedStream(stream, limit, "MAX_FORM_MEMORY_SIZE"))
+        return stream
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> t.Any:
+        """The body parsed as JSON (Werkzeug's ``get_json``); a document nested too
+        deeply to parse is a 400, not a ``RecursionError``."""
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            raise self._reject(
+                BadRequest("The request body is JSON nested too deeply to be read.")
+            ) from None
+
     def on_json_loading_failed(self, e: ValueError | None) -> t.Any:
         """Invalid JSON is a 400 that says so; a non-JSON type is a 415."""
         if e is not None:
-            raise BadRequest(f"The request body is not valid JSON: {e}")
-        return super().on_json_loading_failed(e)
+            raise self._reject(BadRequest(f"The request body is not valid JSON: {e}"))
+        try:
+            return super().on_json_loading_failed(e)
+        except HTTPException as error:
+            raise self._reject(error) from None
 
 
 class Response(_WerkzeugResponse):
@@ -343,12 +417,25 @@ class Response(_WerkzeugResponse):
 
     def get_wsgi_headers(self, environ: WSGIEnvironment) -> Headers:
         """Werkzeug's headers for the environ; a response that may have no body (1xx,
-        204) also sends no ``Content-Type``, as the WSGI spec requires."""
+        204) also sends no ``Content-Type``, as the WSGI spec requires. Raises
+        :class:`UnsafeHeaderError` for a header that could split the response."""
+        check_header_list(self.headers._list)
         headers = super().get_wsgi_headers(environ)
         code = self.status_code
         if code == 204 or 100 <= code < 200:
             headers.remove("Content-Type")
         return headers
+
+    def get_app_iter(self, environ: WSGIEnvironment) -> t.Iterable[bytes]:
+        """The body to send; when none is sent (HEAD, 1xx, 204, 304) the response is
+        closed at once, so what it holds (an open file, a stream's deferred
+        teardown) is released within the request instead of whenever the server
+        gets to it."""
+        code = self.status_code
+        if environ["REQUEST_METHOD"] == "HEAD" or 100 <= code < 200 or code in (204, 304):
+            self.close()
+            return ()
+        return super().get_app_iter(environ)
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -376,6 +463,7 @@ class Response(_WerkzeugResponse):
                 elif lowered == "location" or lowered == "content-location":
                     break
             else:
+                check_header_list(items)
                 headers = list(items)
                 if not have_length and self.automatically_set_content_length:
                     headers.append(("Content-Length", str(len(body[0]))))

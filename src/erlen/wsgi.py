@@ -16,8 +16,10 @@ import sys
 import typing as t
 from types import FunctionType
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ._headers import UnsafeHeaderError
+from ._hosts import BadHost
 from ._internal import CO_ASYNC
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request
@@ -56,9 +58,29 @@ def handle(app: Erlen, environ: WSGIEnvironment, start_response: StartResponse) 
         except:
             error = sys.exc_info()[1]
             raise
-        return response(environ, start_response)
+        try:
+            return response(environ, start_response)
+        except UnsafeHeaderError as e:
+            error = e
+            return _refuse_unsafe_headers(app, e, environ, start_response)
     finally:
         _finish(app, ctx, environ, error)
+
+
+def _refuse_unsafe_headers(
+    app: Erlen, error: UnsafeHeaderError, environ: WSGIEnvironment, start_response: StartResponse
+) -> Iterable[bytes]:
+    """Answer a response whose headers could split it as an unhandled error (500).
+
+    The app's 500 handler runs as for any other error; should its response be
+    unsafe too, a plain 500 goes out instead.
+    """
+    response = app.handle_exception(error)
+    try:
+        return response(environ, start_response)
+    except UnsafeHeaderError as e:
+        app.logger.error("The 500 error response was not sent either: %s", e)
+        return InternalServerError()(environ, start_response)
 
 
 def _finish(
@@ -68,7 +90,10 @@ def _finish(
     if preserve is not None:
         preserve(_cv_app.get())
         preserve(_cv_request.get())
-    if error is not None and app.should_ignore_error(error):
+    if error is not None and (
+        # Bad client input the app answered (see Erlen.handle_exception) is no failure.
+        error is getattr(ctx.request, "_input_error", None) or app.should_ignore_error(error)
+    ):
         error = None
     ctx.pop(error)
 
@@ -137,10 +162,13 @@ def wsgi_app(
     ctx._cv_tokens.append((_cv_request.set(ctx), app_ctx))
 
     error: BaseException | None = None
+    bad_host: BadHost | None = None
     try:
         try:
             try:
                 request.url_rule, request.view_args = app.match_request(ctx)
+            except BadHost as e:
+                request.routing_exception = bad_host = e
             except HTTPException as e:
                 request.routing_exception = e
 
@@ -149,6 +177,8 @@ def wsgi_app(
             try:
                 if request_started.receivers:
                     request_started.send(app, _async_wrapper=app.ensure_sync)
+                if bad_host is not None:
+                    raise bad_host
                 rv = None
                 if app.before_request_funcs or app.url_value_preprocessors:
                     rv = app.preprocess_request()
@@ -213,7 +243,11 @@ def wsgi_app(
         except:
             error = sys.exc_info()[1]
             raise
-        return response(environ, start_response)
+        try:
+            return response(environ, start_response)
+        except UnsafeHeaderError as e:
+            error = e
+            return _refuse_unsafe_headers(app, e, environ, start_response)
     finally:
         if (
             error is None

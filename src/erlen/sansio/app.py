@@ -20,6 +20,7 @@ from werkzeug.routing import BuildError, Rule
 from werkzeug.utils import redirect as _werkzeug_redirect
 
 from .. import typing as ft
+from .._headers import quote_location
 from ..config import Config, ConfigAttribute
 from ..ctx import _AppCtxGlobals
 from ..helpers import get_debug_flag
@@ -406,9 +407,13 @@ class App(Scaffold):
         return False
 
     def redirect(self, location: str, code: int = 302) -> BaseResponse:
-        """A redirect response built with :attr:`response_class`."""
+        """A redirect response built with :attr:`response_class`.
+
+        Control characters and spaces in ``location`` are percent-encoded, so a
+        target taken from the request (``?next=...``) redirects instead of failing.
+        """
         return _werkzeug_redirect(
-            location,
+            quote_location(location),
             code=code,
             Response=self.response_class,  # type: ignore[attr-defined]
         )

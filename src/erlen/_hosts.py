@@ -1,0 +1,107 @@
+"""The ``Host`` header, checked on every request before routing and hooks.
+
+A host that is not a host name (control characters, spaces, empty labels, too
+long) or, with ``TRUSTED_HOSTS`` set, not a trusted one is a 400 before any
+``before_request`` hook runs, so nothing builds a URL or a redirect from it.
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+from functools import lru_cache
+
+from werkzeug.exceptions import SecurityError
+
+if t.TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
+#: A host name or IPv4 address (labels of letters, digits, ``-`` and ``_``, an
+#: optional trailing dot) or a bracketed IPv6 address, then an optional port.
+_host_re = re.compile(
+    r"(?P<name>[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?|\[[0-9A-Fa-f:.]+\])"
+    r"(?::(?P<port>[0-9]{1,5}))?"
+)
+#: Hosts already found valid; a site answers to few.
+_valid_hosts: set[str] = set()
+_MAX_REMEMBERED_HOSTS = 256
+
+
+class BadHost(SecurityError):
+    """The request's ``Host`` is malformed or not trusted (400)."""
+
+
+def host_is_valid(host: str) -> bool:
+    """Whether ``host`` (a ``Host`` header value) is a host name with an optional port."""
+    if host in _valid_hosts:
+        return True
+    match = _host_re.fullmatch(host)
+    if match is None or len(match["name"]) > 254:
+        return False
+    port = match["port"]
+    if port is not None and not 0 < int(port) < 65536:
+        return False
+    if len(_valid_hosts) < _MAX_REMEMBERED_HOSTS:
+        _valid_hosts.add(host)
+    return True
+
+
+def _host_name(host: str) -> str:
+    """The name part of a valid host, lower-cased, without port or trailing dot."""
+    if host[:1] == "[":
+        return host[: host.index("]") + 1].lower()
+    return host.partition(":")[0].rstrip(".").lower()
+
+
+@lru_cache(maxsize=16)
+def _trusted_patterns(trusted: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """``TRUSTED_HOSTS`` as exact names and ``.suffix`` patterns, normalised like hosts."""
+    exact: set[str] = set()
+    suffixes: list[str] = []
+    for entry in trusted:
+        suffix = entry.startswith(".")
+        name = entry.lstrip(".")
+        if not name.startswith("["):
+            name = name.partition(":")[0]
+        try:
+            name = name.rstrip(".").encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            continue
+        if suffix:
+            suffixes.append("." + name)
+        exact.add(name)
+    return frozenset(exact), tuple(suffixes)
+
+
+def host_is_trusted(host: str, trusted: t.Iterable[str]) -> bool:
+    """Whether a valid ``host`` matches ``TRUSTED_HOSTS``: case-insensitively, ignoring
+    the port and a trailing dot; an entry starting with ``.`` also matches subdomains."""
+    exact, suffixes = _trusted_patterns(tuple(trusted))
+    name = _host_name(host)
+    return name in exact or name.endswith(suffixes)
+
+
+def server_host(environ: WSGIEnvironment) -> str:
+    """The server's own address from the environ, for a request that names no host."""
+    name = environ.get("SERVER_NAME") or ""
+    port = environ.get("SERVER_PORT")
+    return f"{name}:{port}" if name and port else name
+
+
+def check_host(environ: WSGIEnvironment, trusted: t.Iterable[str] | None) -> None:
+    """Raise :class:`BadHost` when the request's ``Host`` is malformed or untrusted.
+
+    A request without a ``Host`` header (HTTP/1.0) is for the server's own address,
+    which is checked against ``TRUSTED_HOSTS`` only.
+    """
+    host = environ.get("HTTP_HOST")
+    if host:
+        if not host_is_valid(host):
+            raise BadHost(f"The Host header {host[:100]!r} is not a valid host name.")
+    elif trusted is None:
+        return
+    else:
+        host = server_host(environ)
+    if trusted is not None and not host_is_trusted(host, trusted):
+        # Worded as Werkzeug (and so Flask) words it.
+        raise BadHost(f"Host {host!r} is not trusted.")
