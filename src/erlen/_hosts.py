@@ -12,6 +12,7 @@ import typing as t
 from functools import lru_cache
 
 from werkzeug.exceptions import SecurityError
+from werkzeug.sansio.utils import host_is_trusted as _werkzeug_host_is_trusted
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -19,12 +20,20 @@ if t.TYPE_CHECKING:
 #: A host name or IPv4 address (labels of letters, digits, ``-`` and ``_``, an
 #: optional trailing dot) or a bracketed IPv6 address, then an optional port.
 _host_re = re.compile(
-    r"(?P<name>[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?|\[[0-9A-Fa-f:.]+\])"
+    r"(?P<name>[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?"
+    r"|\[[0-9A-Fa-f]*:[0-9A-Fa-f.:]+\])"
     r"(?::(?P<port>[0-9]{1,5}))?"
 )
-#: Hosts already found valid; a site answers to few.
-_valid_hosts: set[str] = set()
+#: Hosts already found valid, each with whether Werkzeug's stricter rules (no
+#: ``_``, no leading zero in the port) let it build URLs for it; a site answers
+#: to few hosts.
+_valid_hosts: dict[str, bool] = {}
 _MAX_REMEMBERED_HOSTS = 256
+
+
+def werkzeug_host_is_valid(host: str) -> bool:
+    """Whether Werkzeug accepts the characters of ``host`` (else it uses "" for it)."""
+    return _werkzeug_host_is_trusted(host, None)
 
 
 class BadHost(SecurityError):
@@ -42,8 +51,17 @@ def host_is_valid(host: str) -> bool:
     if port is not None and not 0 < int(port) < 65536:
         return False
     if len(_valid_hosts) < _MAX_REMEMBERED_HOSTS:
-        _valid_hosts.add(host)
+        _valid_hosts[host] = werkzeug_host_is_valid(host)
     return True
+
+
+def host_is_usable_for_urls(host: str) -> bool:
+    """Whether Werkzeug builds URLs for a valid ``host``; for the few it does not
+    (``my_service``, ``:08080``), erlen uses the server's own name instead."""
+    usable = _valid_hosts.get(host)
+    if usable is None:
+        return werkzeug_host_is_valid(host)
+    return usable
 
 
 def _host_name(host: str) -> str:
@@ -94,10 +112,13 @@ def check_host(environ: WSGIEnvironment, trusted: t.Iterable[str] | None) -> Non
     A request without a ``Host`` header (HTTP/1.0) is for the server's own address,
     which is checked against ``TRUSTED_HOSTS`` only.
     """
+    if not trusted:  # None, or empty as Werkzeug reads it: no restriction
+        trusted = None
     host = environ.get("HTTP_HOST")
     if host:
         if not host_is_valid(host):
-            raise BadHost(f"The Host header {host[:100]!r} is not a valid host name.")
+            # The value is not repeated: it is the client's, and malformed.
+            raise BadHost("The Host header of the request is not a valid host name.")
     elif trusted is None:
         return
     else:

@@ -31,7 +31,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from . import typing as ft
 from . import wsgi
-from ._hosts import BadHost, _valid_hosts, check_host, server_host
+from ._hosts import BadHost, _valid_hosts, check_host, host_is_usable_for_urls, server_host
 from ._internal import CO_ASYNC, imported_attribute
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request, request_ctx
@@ -267,9 +267,13 @@ class Erlen(App):
             environ = request.environ
             try:
                 check_host(environ, self.config["TRUSTED_HOSTS"])
+                usable = host_is_usable_for_urls(environ.get("HTTP_HOST") or "")
             except BadHost:
-                # The request was refused (400); its error page may still build URLs,
-                # for the server's own name, never for the host the client sent.
+                usable = False
+            if not usable and environ.get("HTTP_HOST"):
+                # A refused host (the request is a 400, whose error page may still
+                # build URLs), or one Werkzeug cannot build URLs for: use the
+                # server's own name, never the host the client sent.
                 environ = dict(environ)
                 environ["HTTP_HOST"] = self.config["SERVER_NAME"] or server_host(environ)
             subdomain = None
@@ -328,7 +332,7 @@ class Erlen(App):
         request = ctx.request
         environ = request.environ
         trusted_hosts = self.config["TRUSTED_HOSTS"]
-        if trusted_hosts is not None or environ.get("HTTP_HOST") not in _valid_hosts:
+        if trusted_hosts or environ.get("HTTP_HOST") not in _valid_hosts:
             check_host(environ, trusted_hosts)
         try:
             path = environ["PATH_INFO"]

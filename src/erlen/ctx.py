@@ -336,3 +336,89 @@ class RequestContext:
             f"<{type(self).__name__} {self.request.url!r}"
             f" [{self.request.method}] of {self.app.name}>"
         )
+
+
+class ContextStream:
+    """What ``stream_with_context`` returns: an iterator that runs ``inner`` with the
+    request's contexts pushed again.
+
+    Once it is the body handed to the server (the response calls :meth:`hold`),
+    the request's teardown waits for it: the server iterates after the request
+    cycle has popped the contexts, and teardown then runs once, when the stream
+    ends or is closed. A stream that never reaches the server holds nothing, so
+    a view that raises after making one is torn down with the request as usual.
+    """
+
+    def __init__(self, inner: t.Iterator[t.Any], req_ctx: RequestContext) -> None:
+        self._inner = inner
+        self._req_ctx = req_ctx
+        self._app_ctx: AppContext = _cv_app.get()
+        self._held = False
+        self._closed = False
+        self._steps: t.Generator[t.Any, None, None] | None = None
+
+    def __iter__(self) -> ContextStream:
+        return self
+
+    def __next__(self) -> t.Any:
+        steps = self._steps
+        if steps is None:
+            if self._closed:
+                raise StopIteration
+            steps = self._steps = self._run()
+        return next(steps)
+
+    def hold(self) -> None:
+        """Make the request's teardown wait until this stream has been sent."""
+        if not self._held and not self._closed and self._steps is None:
+            self._held = True
+            self._req_ctx._stream_holds += 1
+            self._app_ctx._stream_holds += 1
+
+    def _release(self) -> None:
+        if self._held:
+            self._held = False
+            self._req_ctx._stream_holds -= 1
+            self._app_ctx._stream_holds -= 1
+
+    def _run(self) -> t.Generator[t.Any, None, None]:
+        req_ctx, app_ctx = self._req_ctx, self._app_ctx
+        # Iterated unheld after the request was torn down (wrapped in another
+        # iterator): hold for this push, so teardown does not run a second time.
+        late = not self._held and not req_ctx._cv_tokens
+        if late:
+            self.hold()
+        try:
+            # The app context first, so the request context does not make another.
+            with app_ctx, req_ctx:
+                try:
+                    yield from self._inner
+                finally:
+                    if not late:
+                        self._release()  # the pops below are the last: teardown runs
+                    self._close_inner()
+        finally:
+            if late:
+                self._release()
+
+    def _close_inner(self) -> None:
+        close = getattr(self._inner, "close", None)
+        if close is not None:
+            close()
+
+    def close(self) -> None:
+        """Stop the stream (the server calls this, also when the client goes away)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._steps is not None:
+            self._steps.close()
+            return
+        # Closed before it was iterated: nothing is pushed.
+        self._close_inner()
+        if self._held:
+            self._release()
+            if not self._req_ctx._cv_tokens:
+                # The request cycle popped the contexts already; tear them down now.
+                with self._app_ctx, self._req_ctx:
+                    pass

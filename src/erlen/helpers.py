@@ -14,6 +14,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.exceptions import abort as _werkzeug_abort
 
 from ._headers import quote_location
+from .ctx import ContextStream
 from .globals import _cv_app, _cv_request, current_app, request_ctx
 
 if t.TYPE_CHECKING:
@@ -125,7 +126,8 @@ def stream_with_context(
 ) -> t.Iterator[t.AnyStr]:
     """Keep the request context active while a streamed response is generated.
 
-    Works on a generator, or as a decorator on a generator function.
+    Works on a generator, or as a decorator on a generator function. Teardown
+    functions run once, after the stream has been sent (see :class:`ContextStream`).
     """
     try:
         gen = iter(generator_or_function)  # type: ignore[arg-type]
@@ -137,47 +139,13 @@ def stream_with_context(
 
         return update_wrapper(decorator, function)  # type: ignore[return-value]
 
-    def generator() -> t.Iterator[t.AnyStr | None]:
-        req_ctx = _cv_request.get(None)
-        if req_ctx is None:
-            raise RuntimeError(
-                "'stream_with_context' needs an active request context: call it inside a"
-                " view function, not at import time or in a background thread."
-            )
-        app_ctx = _cv_app.get()
-        # The first step only records the contexts and holds their teardown: the
-        # server iterates after the request cycle has popped them. They are pushed
-        # again then, in the server's own context; the app context first, so the
-        # request context does not create another one. Teardown runs once, when
-        # the last push ends after the stream.
-        req_ctx._stream_holds += 1
-        app_ctx._stream_holds += 1
-
-        def release() -> None:
-            req_ctx._stream_holds -= 1
-            app_ctx._stream_holds -= 1
-
-        try:
-            yield None
-        except BaseException:
-            # Closed before it was iterated (a HEAD request, a client gone).
-            release()
-            if not req_ctx._cv_tokens:
-                with app_ctx, req_ctx:
-                    pass
-            raise
-        with app_ctx, req_ctx:
-            try:
-                yield from gen
-            finally:
-                release()
-                close = getattr(gen, "close", None)
-                if close is not None:
-                    close()
-
-    wrapped = generator()
-    next(wrapped)
-    return wrapped  # type: ignore[return-value]
+    req_ctx = _cv_request.get(None)
+    if req_ctx is None:
+        raise RuntimeError(
+            "'stream_with_context' needs an active request context: call it inside a"
+            " view function, not at import time or in a background thread."
+        )
+    return ContextStream(gen, req_ctx)
 
 
 def get_template_attribute(template_name: str, attribute: str) -> t.Any:

@@ -26,6 +26,7 @@ from . import json
 from ._body import CappedStream
 from ._headers import check_header_list
 from ._internal import lazy_attribute
+from .ctx import ContextStream
 from .globals import _cv_app
 
 if t.TYPE_CHECKING:
@@ -219,7 +220,9 @@ class Request(_WerkzeugRequest):
             if limit is not None and get_content_length(environ) is None:
                 return t.cast(
                     "t.IO[bytes]",
-                    CappedStream(environ["wsgi.input"], limit, "MAX_CONTENT_LENGTH"),
+                    CappedStream(
+                        environ["wsgi.input"], limit, "MAX_CONTENT_LENGTH", self._reject
+                    ),
                 )
         try:
             return _WerkzeugRequest.stream.__get__(self)  # type: ignore[attr-defined,no-any-return]
@@ -333,7 +336,10 @@ class Request(_WerkzeugRequest):
             # is read; one with a length was checked before reading.
             limit = self.max_form_memory_size
             if limit is not None:
-                return t.cast("t.IO[bytes]", CappedStream(stream, limit, "MAX_FORM_MEMORY_SIZE"))
+                return t.cast(
+                    "t.IO[bytes]",
+                    CappedStream(stream, limit, "MAX_FORM_MEMORY_SIZE", self._reject),
+                )
         return stream
 
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> t.Any:
@@ -430,11 +436,15 @@ class Response(_WerkzeugResponse):
         """The body to send; when none is sent (HEAD, 1xx, 204, 304) the response is
         closed at once, so what it holds (an open file, a stream's deferred
         teardown) is released within the request instead of whenever the server
-        gets to it."""
+        gets to it. A ``stream_with_context`` body holds the request's teardown
+        until it has been sent."""
         code = self.status_code
         if environ["REQUEST_METHOD"] == "HEAD" or 100 <= code < 200 or code in (204, 304):
             self.close()
             return ()
+        body = self.response
+        if type(body) is ContextStream:
+            body.hold()
         return super().get_app_iter(environ)
 
     def __call__(

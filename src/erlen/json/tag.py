@@ -244,5 +244,8 @@ class TaggedJSONSerializer:
         return dumps(self.tag(value), separators=(",", ":"))
 
     def loads(self, value: str) -> t.Any:
-        """Parse JSON and untag it."""
-        return self._untag_scan(loads(value))
+        """Parse JSON and untag it; a document nested too deeply is a ``ValueError``."""
+        try:
+            return self._untag_scan(loads(value))
+        except RecursionError:
+            raise ValueError("The tagged JSON document is nested too deeply to load.") from None
