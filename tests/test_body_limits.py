@@ -341,3 +341,87 @@ def test_dev_server_chunked_body_over_the_limit_is_413_and_under_it_is_echoed() 
         chunks = [b"a" * 400, b"b" * 400, b"c" * 200]
         assert post_chunked(port, "/get-data", chunks) == (200, b"".join(chunks))
         assert post_chunked(port, "/stream", chunks[:2]) == (200, b"".join(chunks[:2]))
+
+
+def raw_request(port: int, head: bytes, body: bytes) -> int:
+    """Send a hand-written request (for malformed chunked encodings); its status code."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(head + body)
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return int(answer.split(b" ", 2)[1])
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("limit", [None, 1000])
+@pytest.mark.parametrize(
+    "body",
+    [b"zz\r\nabc\r\n0\r\n\r\n", b"3\r\nabcXX0\r\n\r\n", b"5\r\nab"],
+    ids=["chunk size not hex", "no CRLF after a chunk", "cut short"],
+)
+def test_malformed_chunked_body_is_400_with_or_without_a_limit(
+    limit: int | None, body: bytes
+) -> None:
+    app = make_app(max_content_length=limit)
+    head = (
+        b"POST /get-data HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        b"Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    with serving(app) as port:
+        assert raw_request(port, head, body) == 400
+
+
+def test_handler_reading_the_body_again_after_a_413_gets_the_413_not_a_500() -> None:
+    app = make_app(max_content_length=100)
+
+    @app.errorhandler(413)
+    def too_large(e: Exception) -> tuple[str, int]:
+        return f"too large; again={request.get_data()!r}", 413
+
+    environ = chunked_environ("/get-data", b"x" * 500, "application/octet-stream")
+    status, answer = call(app, environ)
+    # The handler read the body again and got the 413 again: that is the answer.
+    assert status == 413
+    assert b"MAX_CONTENT_LENGTH" in answer
+
+
+def test_after_request_hook_reading_a_short_body_gives_400() -> None:
+    """A body shorter than its Content-Length, first read by a hook."""
+    app = Erlen(__name__)
+
+    @app.post("/")
+    def index() -> str:
+        return "view"
+
+    @app.after_request
+    def read(response: t.Any) -> t.Any:
+        request.get_data()
+        return response
+
+    environ = EnvironBuilder(method="POST", data=b"abc").get_environ()
+    environ["CONTENT_LENGTH"] = "10"
+    assert call(app, environ)[0] == 400
+
+
+@pytest.mark.parametrize("length", ["\u00b2", "1\u0660", "abc", "-1", "1.5"])
+def test_content_length_that_is_not_ascii_digits_is_400(length: str) -> None:
+    app = make_app()
+    environ = EnvironBuilder(path="/get-data", method="POST", data=b"ab").get_environ()
+    environ["CONTENT_LENGTH"] = length
+    assert call(app, environ)[0] == 400
+
+
+def test_400_handler_reading_a_bad_content_length_body_again_gets_nothing() -> None:
+    app = make_app()
+
+    @app.errorhandler(400)
+    def bad(e: Exception) -> tuple[str, int]:
+        return f"bad; again={request.get_data()!r}", 400
+
+    environ = EnvironBuilder(path="/get-data", method="POST", data=b"ab").get_environ()
+    environ["CONTENT_LENGTH"] = "x"
+    assert call(app, environ) == (400, b"bad; again=b''")

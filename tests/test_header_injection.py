@@ -16,6 +16,7 @@ import threading
 import typing as t
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
@@ -304,3 +305,121 @@ def test_a_real_server_never_sends_an_injected_header(app: Erlen, path: str) -> 
         assert status == 500
         assert_no_unsafe_header(headers)
         assert raw_get(port, "/hooked?v=fine")[0] == 200
+
+
+@pytest.mark.parametrize("general", [False, True], ids=["inlined", "general"])
+@pytest.mark.parametrize(
+    "status", ["200 OK%0D%0ASet-Cookie:%20evil=1", "200 OK%0AX:%201", "404 A%00B"]
+)
+def test_status_line_from_the_request_is_a_500_never_a_split_response(
+    app: Erlen, status: str, general: bool
+) -> None:
+    @app.route("/status")
+    def by_status() -> t.Any:
+        return "x", request.args["s"]
+
+    @app.route("/streamed-status")
+    def by_streamed_status() -> Response:
+        response = Response(iter([b"x"]))
+        response.status = request.args["s"]
+        return response
+
+    for path in ["/status", "/streamed-status"]:
+        seen_status, headers, _ = call(app, f"{path}?s={status}", general=general)
+        assert seen_status == "500 INTERNAL SERVER ERROR"
+        assert_no_unsafe_header(headers)
+
+
+@pytest.mark.parametrize("general", [False, True], ids=["inlined", "general"])
+@pytest.mark.parametrize(
+    ("target", "location"),
+    [
+        ("/%D9%A1%D9%A2", "/%D9%A1%D9%A2"),
+        ("/%E6%97%A5%E6%9C%AC?q=%E2%80%A8", "/%E6%97%A5%E6%9C%AC?q=%E2%80%A8"),
+        ("http://%E2%84%80.example/", None),
+        ("http://[::1", "http%3A//%5B%3A%3A1"),
+        ("http://evil.example:99999/", "http%3A//evil.example%3A99999/"),
+        ("//[::1/", "/%2F%5B%3A%3A1/"),
+        ("http://.example", "http%3A//.example"),
+    ],
+)
+def test_redirect_to_text_or_a_malformed_url_still_redirects(
+    app: Erlen, target: str, location: str | None, general: bool
+) -> None:
+    """Werkzeug turns text into a URI when it sends a Location; one it cannot parse
+    becomes a relative path on this site, not an error while the response is sent."""
+
+    @app.route("/go")
+    def go() -> t.Any:
+        return redirect(request.args["next"])
+
+    status, headers, _ = call(app, f"/go?next={target}", general=general)
+    assert status == "302 FOUND"
+    sent = dict(headers)["Location"]
+    assert sent.isascii() and sent.isprintable()
+    if location is not None:
+        assert sent == location
+    assert_no_unsafe_header(headers)
+    if "%3A" in sent[:8]:
+        assert urlsplit(sent).netloc == ""  # no longer leaves the site
+
+
+def test_a_location_header_that_is_no_url_is_a_500_not_an_escaped_error(app: Erlen) -> None:
+    @app.route("/bad-location")
+    def bad_location() -> Response:
+        response = Response("moved", 301)
+        response.headers["Location"] = "http://[::1"
+        return response
+
+    status, headers, _ = call(app, "/bad-location")
+    assert status.startswith("500")
+    assert_no_unsafe_header(headers)
+
+
+@pytest.mark.parametrize("general", [False, True], ids=["inlined", "general"])
+def test_headers_assigned_as_a_list_or_dict_are_sent(app: Erlen, general: bool) -> None:
+    @app.route("/list")
+    def as_list() -> Response:
+        response = Response(iter([b"x"]))
+        response.headers = [("X-A", "b")]  # type: ignore[assignment]
+        return response
+
+    @app.route("/dict")
+    def as_dict() -> Response:
+        response = Response("x")
+        response.headers = {"X-A": "b"}  # type: ignore[assignment]
+        return response
+
+    @app.route("/bad-list")
+    def as_bad_list() -> Response:
+        response = Response("x")
+        response.headers = [("X-A", request.args["v"])]  # type: ignore[assignment]
+        return response
+
+    for path in ["/list", "/dict"]:
+        status, headers, _ = call(app, path, general=general)
+        assert status == "200 OK"
+        assert ("X-A", "b") in headers
+    status, headers, _ = call(app, "/bad-list?v=a%0d%0ab", general=general)
+    assert status.startswith("500")
+    assert_no_unsafe_header(headers)
+
+
+@pytest.mark.parametrize("name", ["a%0d%0aX-Injected:%201.txt", "a%03.txt", "a%09b.txt"])
+def test_send_file_drops_control_characters_from_a_download_name(name: str) -> None:
+    app = Erlen(__name__)
+
+    @app.route("/download")
+    def download() -> Response:
+        import io
+
+        from erlen import send_file
+
+        return send_file(io.BytesIO(b"data"), download_name=request.args["as"])
+
+    status, headers, body = call(app, f"/download?as={name}")
+    assert status == "200 OK"
+    assert body == b"data"
+    assert_no_unsafe_header(headers)
+    disposition = dict(headers)["Content-Disposition"]
+    assert "filename=" in disposition

@@ -38,7 +38,6 @@ INVALID_HOSTS = {
     "port 0": f"{MARK}.example:0",
     "port 99999": f"{MARK}.example:99999",
     "port not a number": f"{MARK}.example:http",
-    "empty port": f"{MARK}.example:",
     "slash": f"{MARK}.example/evil",
     "userinfo": f"user@{MARK}.example",
     "unclosed IPv6": f"[::1{MARK}",
@@ -66,6 +65,7 @@ VALID_HOSTS = {
     # (EnvironBuilder's SERVER_NAME and SERVER_PORT) rather than an empty host.
     "underscore and port": ("my_service:8000", "localhost"),
     "port with leading zero": ("example.com:08080", "localhost"),
+    "empty port (RFC 3986 allows it)": ("example.com:", "localhost"),
     "hyphen": ("my-service.internal", "my-service.internal"),
 }
 
@@ -396,3 +396,27 @@ def test_empty_trusted_hosts_list_accepts_any_valid_host_as_flask_does(adapter: 
     app = make_app(TRUSTED_HOSTS=[])
     for host in ["example.com", "anything.test:8080"]:
         assert adapter.call(app, environ_for("/", host))[:3:2] == (200, b"index")
+
+
+@pytest.mark.parametrize(("host", "status"), [("example.com", 200), ("e", 400), ("x.test", 400)])
+def test_trusted_hosts_given_as_one_string_is_one_entry(
+    adapter: Adapter, host: str, status: int
+) -> None:
+    """``FLASK_TRUSTED_HOSTS=example.com`` read by ``from_prefixed_env`` is a string."""
+    app = make_app(TRUSTED_HOSTS="example.com")
+    assert adapter.call(app, environ_for("/", host))[0] == status
+
+
+def test_empty_host_is_served_but_refused_when_hosts_are_trusted(adapter: Adapter) -> None:
+    assert adapter.call(make_app(), environ_for("/", ""))[0] == 200
+    app = make_app(TRUSTED_HOSTS=["example.com"])
+    assert adapter.call(app, environ_for("/", ""))[0] == 400
+
+
+def test_changing_trusted_hosts_takes_effect_on_the_next_request(adapter: Adapter) -> None:
+    app = make_app(TRUSTED_HOSTS=["example.com"])
+    assert adapter.call(app, environ_for("/", "example.com"))[0] == 200
+    app.config["TRUSTED_HOSTS"].append("other.test")
+    assert adapter.call(app, environ_for("/", "other.test"))[0] == 200
+    app.config["TRUSTED_HOSTS"] = ["other.test"]
+    assert adapter.call(app, environ_for("/", "example.com"))[0] == 400

@@ -177,3 +177,30 @@ def test_teardown_is_told_nothing_failed_in_the_app() -> None:
 
     assert app.test_client().get("/?q=%zz").status_code == 400
     assert errors == [None]
+
+
+def test_a_400_handler_that_fails_gives_the_apps_500_not_an_escaped_error(
+    general: bool,
+) -> None:
+    app = Erlen(__name__)
+
+    @app.route("/")
+    def index() -> str:
+        return "view"
+
+    @app.after_request
+    def read(response: Response) -> Response:
+        request.args.get("q")
+        return response
+
+    @app.errorhandler(400)
+    def broken(e: HTTPException) -> str:
+        raise RuntimeError("the 400 page is broken")
+
+    @app.errorhandler(500)
+    def server_error(e: HTTPException) -> tuple[str, int]:
+        return "custom 500", 500
+
+    response = client_for(app, general).get("/?q=%zz")
+    assert response.status_code == 500
+    assert response.data == b"custom 500"

@@ -291,3 +291,27 @@ def test_stream_replaced_by_an_after_request_hook_tears_down_within_the_request(
     served.close()
     gc.collect()
     assert events == TEARDOWN
+
+
+@pytest.mark.parametrize("wrap", ["map", "chain"])
+def test_stream_wrapped_in_another_iterator_tears_down_once(adapter: Adapter, wrap: str) -> None:
+    """The body is not the stream itself, so nothing holds teardown: it runs with the
+    request, and the stream, iterated later, must not run it a second time."""
+    import itertools
+
+    app, events = make_app()
+    letters = app.view_functions["stream"]  # reuse the generator through a new view
+
+    @app.get("/wrapped")
+    def wrapped() -> Response:
+        inner = letters().response  # the stream_with_context iterator of /stream
+        body = map(str.upper, inner) if wrap == "map" else itertools.chain(["<"], inner)
+        return Response(body)
+
+    served = adapter.start(app, "/wrapped?who=kim")
+    body = b"".join(served.body)
+    served.close()
+    gc.collect()
+    assert b"kim" in body.lower()
+    assert events.count("teardown_request") == 1
+    assert events.count("teardown_appcontext") == 1

@@ -10,6 +10,21 @@ T = t.TypeVar("T")
 #: Code flags of ``async def`` functions: CO_COROUTINE | CO_ITERABLE_COROUTINE.
 CO_ASYNC = 0x80 | 0x100
 
+E = t.TypeVar("E", bound=BaseException)
+
+
+def mark_client_error(error: E) -> E:
+    """Mark ``error`` as the client's mistake, found while reading its request (query
+    string, body, form, JSON). Wherever such an error is raised, even in an
+    ``after_request`` hook or an error handler, the app answers with it."""
+    error._erlen_client_error = True  # type: ignore[attr-defined]
+    return error
+
+
+def is_client_error(error: BaseException) -> bool:
+    """Whether ``error`` was marked by :func:`mark_client_error`."""
+    return getattr(error, "_erlen_client_error", False) is True
+
 
 class lazy_attribute(t.Generic[T]):
     """Compute an attribute on first access and store it on the instance.

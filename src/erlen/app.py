@@ -31,8 +31,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from . import typing as ft
 from . import wsgi
-from ._hosts import BadHost, _valid_hosts, check_host, host_is_usable_for_urls, server_host
-from ._internal import CO_ASYNC, imported_attribute
+from ._hosts import BadHost, check_host, host_is_usable_for_urls, known_hosts, server_host
+from ._internal import CO_ASYNC, imported_attribute, is_client_error
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request, request_ctx
 from .helpers import get_debug_flag, get_load_dotenv
@@ -332,7 +332,7 @@ class Erlen(App):
         request = ctx.request
         environ = request.environ
         trusted_hosts = self.config["TRUSTED_HOSTS"]
-        if trusted_hosts or environ.get("HTTP_HOST") not in _valid_hosts:
+        if trusted_hosts or environ.get("HTTP_HOST") not in known_hosts:
             check_host(environ, trusted_hosts)
         try:
             path = environ["PATH_INFO"]
@@ -665,12 +665,13 @@ class Erlen(App):
         by an ``after_request`` hook or an error handler) is the client's error, not
         the app's: it is answered with its own 4xx, through the error handlers.
         """
-        req_ctx = _cv_request.get(None)
-        if req_ctx is not None and e is getattr(req_ctx.request, "_input_error", None):
+        if is_client_error(e):
             try:
                 rv = self.handle_user_exception(e)
-            except HTTPException as again:
-                rv = again
+            except Exception as failure:
+                if not is_client_error(failure):
+                    return self.handle_exception(failure)  # the handler failed: a 500
+                rv = t.cast(HTTPException, failure)  # it read the bad input again
             return self.finalize_request(rv, from_error_handler=True)
         exc_info = sys.exc_info()
         if got_request_exception.receivers:
@@ -691,7 +692,7 @@ class Erlen(App):
             try:
                 server_error = self.ensure_sync(handler)(server_error)
             except HTTPException as again:
-                if again is not getattr(request, "_input_error", None):
+                if not is_client_error(again):
                     raise
                 return self.handle_exception(again)
         return self.finalize_request(server_error, from_error_handler=True)

@@ -132,6 +132,7 @@ class AppContext:
     """The application context: holds ``g`` and the app for ``current_app``."""
 
     #: Streams (``stream_with_context``) still to be sent; teardown waits for them.
+    #: A class-level 0 that a stream's ``+=`` shadows per instance: no store per request.
     _stream_holds = 0
 
     def __init__(self, app: Erlen) -> None:
@@ -198,7 +199,8 @@ class RequestContext:
     tests by ``app.test_request_context()``. The session is opened on first use.
     """
 
-    #: Streams (``stream_with_context``) still to be sent; teardown waits for them.
+    #: Streams (``stream_with_context``) still to be sent; teardown waits for them
+    #: (a class-level 0 that a stream's ``+=`` shadows per instance).
     _stream_holds = 0
 
     def __init__(
@@ -370,7 +372,11 @@ class ContextStream:
 
     def hold(self) -> None:
         """Make the request's teardown wait until this stream has been sent."""
-        if not self._held and not self._closed and self._steps is None:
+        if not self._closed and self._steps is None:
+            self._take_hold()
+
+    def _take_hold(self) -> None:
+        if not self._held:
             self._held = True
             self._req_ctx._stream_holds += 1
             self._app_ctx._stream_holds += 1
@@ -387,7 +393,7 @@ class ContextStream:
         # iterator): hold for this push, so teardown does not run a second time.
         late = not self._held and not req_ctx._cv_tokens
         if late:
-            self.hold()
+            self._take_hold()
         try:
             # The app context first, so the request context does not make another.
             with app_ctx, req_ctx:

@@ -13,7 +13,7 @@ import werkzeug.utils
 from werkzeug.exceptions import NotFound
 from werkzeug.exceptions import abort as _werkzeug_abort
 
-from ._headers import quote_location
+from ._headers import quote_location, strip_controls
 from .ctx import ContextStream
 from .globals import _cv_app, _cv_request, current_app, request_ctx
 
@@ -192,6 +192,10 @@ def get_flashed_messages(
 
 def _prepare_send_file_kwargs(**kwargs: t.Any) -> dict[str, t.Any]:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    download_name = kwargs.get("download_name")
+    if download_name is not None:
+        # A name taken from the request must not break Content-Disposition.
+        kwargs["download_name"] = strip_controls(download_name)
     if kwargs.get("max_age") is None:
         kwargs["max_age"] = app.get_send_file_max_age
     kwargs.update(

@@ -9,6 +9,7 @@ straight to the server. Everything else is Werkzeug's own behaviour.
 
 from __future__ import annotations
 
+import io
 import re
 import typing as t
 from functools import cache, lru_cache
@@ -23,9 +24,9 @@ from werkzeug.wrappers import Response as _WerkzeugResponse
 from werkzeug.wsgi import get_content_length
 
 from . import json
-from ._body import CappedStream
-from ._headers import check_header_list
-from ._internal import lazy_attribute
+from ._body import BodyStream
+from ._headers import UnsafeHeaderError, check_header_list, check_status
+from ._internal import lazy_attribute, mark_client_error
 from .ctx import ContextStream
 from .globals import _cv_app
 
@@ -162,16 +163,10 @@ class Request(_WerkzeugRequest):
     def remote_addr(self) -> str | None:
         return self.environ.get("REMOTE_ADDR")
 
-    #: The first error about the client's input raised while reading this request
-    #: (query string, body, form, JSON). Wherever it is raised first, even in an
-    #: ``after_request`` hook or an error handler, the app answers with it.
-    _input_error: HTTPException | None = None
-
-    def _reject(self, error: HTTPException) -> HTTPException:
-        """Remember ``error`` as the client's mistake, and return it to raise."""
-        if self._input_error is None:
-            self._input_error = error
-        return error
+    @staticmethod
+    def _reject(error: HTTPException) -> HTTPException:
+        """Mark ``error`` as the client's (see ``mark_client_error``), to raise."""
+        return mark_client_error(error)
 
     @lazy_attribute
     def args(self) -> MultiDict[str, str]:
@@ -204,30 +199,37 @@ class Request(_WerkzeugRequest):
 
     @lazy_attribute
     def stream(self) -> t.IO[bytes]:
-        """The body stream; a malformed ``Content-Length`` is a 400, and a body over
-        ``max_content_length`` a 413, whether or not its length was sent."""
+        """The body stream (a :class:`~erlen._body.BodyStream`): a malformed or short
+        body is a 400, and one over ``max_content_length`` a 413, whether or not its
+        length was sent. Reading from it again after such an error raises it again."""
+        if self.shallow:
+            raise RuntimeError(
+                "This request was created with 'shallow=True': reading its body is disabled."
+            )
         environ = self.environ
-        length = environ.get("CONTENT_LENGTH")
-        if length and not str(length).strip().isdigit():
+        raw_length = environ.get("CONTENT_LENGTH")
+        if raw_length and not (str(raw_length).strip().isdigit() and str(raw_length).isascii()):
+            self.stream = io.BytesIO()
             raise self._reject(
                 BadRequest(
                     "The Content-Length header must be a whole number of bytes,"
-                    f" got {length!r}."
+                    f" got {raw_length!r}."
                 )
             )
-        if "wsgi.input_terminated" in environ and not self.shallow:
-            limit = self.max_content_length
-            if limit is not None and get_content_length(environ) is None:
-                return t.cast(
-                    "t.IO[bytes]",
-                    CappedStream(
-                        environ["wsgi.input"], limit, "MAX_CONTENT_LENGTH", self._reject
-                    ),
-                )
-        try:
-            return _WerkzeugRequest.stream.__get__(self)  # type: ignore[attr-defined,no-any-return]
-        except HTTPException as e:
-            raise self._reject(e) from None
+        length = get_content_length(environ)
+        limit = self.max_content_length
+        if length is not None:
+            if limit is not None and length > limit:
+                self.stream = io.BytesIO()
+                raise self._reject(RequestEntityTooLarge())  # worded as in Flask
+            body = BodyStream(environ["wsgi.input"], self._reject, length=length)
+        elif "wsgi.input_terminated" in environ:
+            # The server ends the body (chunked encoding): hold it to the limit.
+            body = BodyStream(environ["wsgi.input"], self._reject, cap=limit)
+        else:
+            # No length and no server to end it: reading could hang, so read nothing.
+            return io.BytesIO()
+        return t.cast("t.IO[bytes]", body)
 
     @property
     def max_content_length(self) -> int | None:
@@ -338,7 +340,7 @@ class Request(_WerkzeugRequest):
             if limit is not None:
                 return t.cast(
                     "t.IO[bytes]",
-                    CappedStream(stream, limit, "MAX_FORM_MEMORY_SIZE", self._reject),
+                    BodyStream(stream, self._reject, cap=limit, setting="MAX_FORM_MEMORY_SIZE"),
                 )
         return stream
 
@@ -425,26 +427,32 @@ class Response(_WerkzeugResponse):
         """Werkzeug's headers for the environ; a response that may have no body (1xx,
         204) also sends no ``Content-Type``, as the WSGI spec requires. Raises
         :class:`UnsafeHeaderError` for a header that could split the response."""
+        if not isinstance(self.headers, Headers):  # a list or dict was assigned
+            try:
+                self.headers = Headers(self.headers)
+            except ValueError as e:
+                raise UnsafeHeaderError("?", self.headers, str(e)) from None
         check_header_list(self.headers._list)
-        headers = super().get_wsgi_headers(environ)
+        check_status(self._status)
+        try:
+            headers = super().get_wsgi_headers(environ)
+        except (ValueError, UnicodeError) as e:
+            # Werkzeug could not turn a Location into a URI.
+            location = self.headers.get("Location") or self.headers.get("Content-Location")
+            raise UnsafeHeaderError("Location", location, f"it is not a valid URL ({e})") from e
         code = self.status_code
         if code == 204 or 100 <= code < 200:
             headers.remove("Content-Type")
         return headers
 
     def get_app_iter(self, environ: WSGIEnvironment) -> t.Iterable[bytes]:
-        """The body to send; when none is sent (HEAD, 1xx, 204, 304) the response is
-        closed at once, so what it holds (an open file, a stream's deferred
-        teardown) is released within the request instead of whenever the server
-        gets to it. A ``stream_with_context`` body holds the request's teardown
-        until it has been sent."""
-        code = self.status_code
-        if environ["REQUEST_METHOD"] == "HEAD" or 100 <= code < 200 or code in (204, 304):
-            self.close()
-            return ()
+        """Werkzeug's body iterable; a ``stream_with_context`` body that will be sent
+        holds the request's teardown until it has been."""
         body = self.response
         if type(body) is ContextStream:
-            body.hold()
+            code = self.status_code
+            if environ["REQUEST_METHOD"] != "HEAD" and code >= 200 and code not in (204, 304):
+                body.hold()
         return super().get_app_iter(environ)
 
     def __call__(
@@ -454,6 +462,7 @@ class Response(_WerkzeugResponse):
         code = self._status_code
         if (
             type(body) is list
+            and type(self.headers) is Headers
             and len(body) == 1
             and type(body[0]) is bytes
             and not self._on_close
@@ -474,10 +483,13 @@ class Response(_WerkzeugResponse):
                     break
             else:
                 check_header_list(items)
+                status = self._status
+                if not (status.isascii() and status.isprintable()):
+                    check_status(status)
                 headers = list(items)
                 if not have_length and self.automatically_set_content_length:
                     headers.append(("Content-Length", str(len(body[0]))))
-                start_response(self._status, headers)
+                start_response(status, headers)
                 if environ.get("REQUEST_METHOD") == "HEAD":
                     return ()
                 return body

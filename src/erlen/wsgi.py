@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ._headers import UnsafeHeaderError
 from ._hosts import BadHost
-from ._internal import CO_ASYNC
+from ._internal import CO_ASYNC, is_client_error
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request
 from .json.provider import DefaultJSONProvider
@@ -92,7 +92,7 @@ def _finish(
         preserve(_cv_request.get())
     if error is not None and (
         # Bad client input the app answered (see Erlen.handle_exception) is no failure.
-        error is getattr(ctx.request, "_input_error", None) or app.should_ignore_error(error)
+        is_client_error(error) or app.should_ignore_error(error)
     ):
         error = None
     ctx.pop(error)

@@ -409,7 +409,7 @@ class App(Scaffold):
     def redirect(self, location: str, code: int = 302) -> BaseResponse:
         """A redirect response built with :attr:`response_class`.
 
-        Control characters and spaces in ``location`` are percent-encoded, so a
+        The target is made safe to send (see ``erlen._headers.quote_location``): a
         target taken from the request (``?next=...``) redirects instead of failing.
         """
         return _werkzeug_redirect(
