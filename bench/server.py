@@ -139,8 +139,14 @@ def free_port() -> int:
         return port
 
 
-def server_command(server: str, framework: str, port: int, extra: list[str]) -> list[str]:
-    target = f"wsgi_apps:{framework}_app"
+def server_command(
+    server: str,
+    target: str,
+    port: int | str,
+    extra: list[str],
+    gunicorn_worker: tuple[str, ...] = ("--worker-class", "sync"),
+) -> list[str]:
+    """The command serving the WSGI app ``target`` (``module:attribute``) with one worker."""
     python = sys.executable
     if server == "granian":
         return [
@@ -157,7 +163,7 @@ def server_command(server: str, framework: str, port: int, extra: list[str]) -> 
         return [
             python, "-m", "gunicorn",
             "--workers", "1",
-            "--worker-class", "sync",
+            *gunicorn_worker,
             "--bind", f"{HOST}:{port}",
             "--log-level", "warning",
             *extra,
@@ -206,24 +212,30 @@ def _get(port: int, timeout: float) -> tuple[int, bytes]:
         conn.close()
 
 
+#: Stands for the free port in a command given to :func:`started`.
+PORT_PLACEHOLDER = "{port}"
+
+
 @contextmanager
-def running_server(
-    server: str, framework: str, extra: list[str], startup_timeout: float, prefix: list[str]
-) -> Iterator[int]:
-    """Start one server, wait until it answers correctly, yield its port, stop it."""
+def started(
+    command: list[str], name: str, startup_timeout: float, env: dict[str, str] | None = None
+) -> Iterator[tuple[subprocess.Popen[bytes], IO[bytes], int, tuple[int, bytes]]]:
+    """Run ``command`` (which must serve on the port given by ``{port}`` in it) in its
+    own process group, from bench/ with bench/ and src/ importable; wait until ``GET /``
+    answers; yield the process, its log, the port and that first answer; stop it."""
     port = free_port()
-    command = [*prefix, *server_command(server, framework, port, extra)]
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(BENCH_DIR), str(SRC_DIR), *filter(None, [env.get("PYTHONPATH")])]
+    command = [part.replace("{port}", str(port)) for part in command]
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = os.pathsep.join(
+        [str(BENCH_DIR), str(SRC_DIR), *filter(None, [full_env.get("PYTHONPATH")])]
     )
-    env["PYTHONUNBUFFERED"] = "1"
-    env["ERLEN_BENCH_CASE"] = "hello"  # wsgi_apps serves another case if told to
+    full_env["PYTHONUNBUFFERED"] = "1"
+    full_env.update(env or {})
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             command,
             cwd=BENCH_DIR,
-            env=env,
+            env=full_env,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -234,27 +246,40 @@ def running_server(
             while True:
                 if process.poll() is not None:
                     raise BenchError(
-                        f"{server} serving {framework} exited with {process.returncode}:\n"
-                        + _log_tail(log)
+                        f"{name} exited with {process.returncode}:\n" + _log_tail(log)
                     )
                 try:
-                    status, body = _get(port, timeout=2.0)
+                    first = _get(port, timeout=2.0)
                     break
                 except (OSError, http.client.HTTPException):
                     if time.monotonic() > deadline:
                         raise BenchError(
-                            f"{server} serving {framework} did not answer within "
-                            f"{startup_timeout:.0f} s:\n" + _log_tail(log)
+                            f"{name} did not answer within {startup_timeout:.0f} s:\n"
+                            + _log_tail(log)
                         )
                     time.sleep(0.05)
-            if status != EXPECTED_STATUS or body != EXPECTED_BODY:
-                raise BenchError(
-                    f"{server} serving {framework} answered {status} {body[:200]!r}, "
-                    f"expected {EXPECTED_STATUS} {EXPECTED_BODY!r}"
-                )
-            yield port
+            yield process, log, port, first
         finally:
             _stop(process)
+
+
+@contextmanager
+def running_server(
+    server: str, framework: str, extra: list[str], startup_timeout: float, prefix: list[str]
+) -> Iterator[int]:
+    """Start one server, wait until it answers correctly, yield its port, stop it."""
+    target = f"wsgi_apps:{framework}_app"
+    command = [*prefix, *server_command(server, target, PORT_PLACEHOLDER, extra)]
+    name = f"{server} serving {framework}"
+    # wsgi_apps serves another case if told to.
+    with started(command, name, startup_timeout, {"ERLEN_BENCH_CASE": "hello"}) as served:
+        status, body = served[3]
+        if status != EXPECTED_STATUS or body != EXPECTED_BODY:
+            raise BenchError(
+                f"{name} answered {status} {body[:200]!r}, "
+                f"expected {EXPECTED_STATUS} {EXPECTED_BODY!r}"
+            )
+        yield served[2]
 
 
 def measure(server: str, framework: str, args: argparse.Namespace) -> WrkResult:

@@ -39,17 +39,15 @@ from typing import IO, Any, NoReturn
 
 from apps import PAGE_TITLE, ROW_COUNT, STATIC_FILE, static_content
 from server import (
-    BENCH_DIR,
     HOST,
-    SRC_DIR,
+    PORT_PLACEHOLDER,
     WRK_GRACE_SECONDS,
     BenchError,
-    _log_tail,
-    _stop,
-    free_port,
     missing_tools,
     parse_list,
     parse_wrk,
+    server_command,
+    started,
     version_of,
     wrk_version,
 )
@@ -282,37 +280,6 @@ def check_app(port: int) -> tuple[str, str]:
 # --- servers and their worker ---------------------------------------------------------
 
 
-def server_command(server: str, port: int, gunicorn_threads: int, extra: list[str]) -> list[str]:
-    python = sys.executable
-    if server == "granian":
-        return [
-            python, "-m", "granian",
-            "--interface", "wsgi",
-            "--workers", "1",
-            "--host", HOST,
-            "--port", str(port),
-            "--log-level", "warning",
-            *extra,
-            TARGET,
-        ]  # fmt: skip
-    if server == "gunicorn":
-        # Gunicorn runs a sync worker with more than one thread as a gthread worker
-        # anyway; saying so keeps the command honest.
-        worker = ["--worker-class", "sync"]
-        if gunicorn_threads > 1:
-            worker = ["--worker-class", "gthread", "--threads", str(gunicorn_threads)]
-        return [
-            python, "-m", "gunicorn",
-            "--workers", "1",
-            *worker,
-            "--bind", f"{HOST}:{port}",
-            "--log-level", "warning",
-            *extra,
-            TARGET,
-        ]  # fmt: skip
-    raise ValueError(f"unknown server {server!r}")
-
-
 def children_of(pid: int) -> list[int]:
     """The pids whose parent is ``pid`` (read from ``/proc/*/stat``)."""
     found = []
@@ -372,44 +339,16 @@ class Serving:
 @contextmanager
 def serving(server: str, args: argparse.Namespace) -> Iterator[Serving]:
     """Start one server in its own process group, wait for it to answer, stop it after."""
-    port = free_port()
     extra = shlex.split(args.granian_args if server == "granian" else args.gunicorn_args)
-    command = server_command(server, port, args.gunicorn_threads, extra)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(BENCH_DIR), str(SRC_DIR), *filter(None, [env.get("PYTHONPATH")])]
-    )
-    env["PYTHONUNBUFFERED"] = "1"
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            command,
-            cwd=BENCH_DIR,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            deadline = time.monotonic() + args.startup_timeout
-            while True:
-                if process.poll() is not None:
-                    raise BenchError(
-                        f"{server} exited with {process.returncode}:\n{_log_tail(log)}"
-                    )
-                try:
-                    fetch(port, "GET", "/", timeout=2.0)
-                    break
-                except (OSError, http.client.HTTPException):
-                    if time.monotonic() > deadline:
-                        raise BenchError(
-                            f"{server} did not answer within {args.startup_timeout:.0f} s:\n"
-                            + _log_tail(log)
-                        )
-                    time.sleep(0.05)
-            yield Serving(port, process.pid, log, command)
-        finally:
-            _stop(process)
+    # Gunicorn runs a sync worker with more than one thread as a gthread worker anyway;
+    # saying so keeps the command honest.
+    worker: tuple[str, ...] = ("--worker-class", "sync")
+    if args.gunicorn_threads > 1:
+        worker = ("--worker-class", "gthread", "--threads", str(args.gunicorn_threads))
+    command = server_command(server, TARGET, PORT_PLACEHOLDER, extra, worker)
+    with started(command, server, args.startup_timeout) as (process, log, port, _):
+        shown = [part.replace(PORT_PLACEHOLDER, str(port)) for part in command]
+        yield Serving(port, process.pid, log, shown)
 
 
 def count_in_log(log: IO[bytes], needle: bytes) -> int:
