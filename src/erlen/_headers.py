@@ -68,8 +68,13 @@ def check_header_list(headers: t.Iterable[tuple[str, str]]) -> None:
 def check_status(status: str) -> None:
     """Raise :class:`UnsafeHeaderError` for a status line that could split the response
     (``"200 OK\\r\\nSet-Cookie: ..."`` from a view's ``return body, status``)."""
-    if type(status) is not str:
-        raise UnsafeHeaderError(None, status, f"it is a {type(status).__name__}, not a str")
+    try:
+        if status.isascii() and status.isprintable():
+            return
+    except AttributeError:
+        raise UnsafeHeaderError(
+            None, status, f"it is a {type(status).__name__}, not a str"
+        ) from None
     match = _control.search(status)
     if match is not None:
         raise UnsafeHeaderError(None, status, f"it contains the character {match.group()!r}")

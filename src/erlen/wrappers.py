@@ -484,8 +484,7 @@ class Response(_WerkzeugResponse):
             else:
                 check_header_list(items)
                 status = self._status
-                if not (status.isascii() and status.isprintable()):
-                    check_status(status)
+                check_status(status)
                 headers = list(items)
                 if not have_length and self.automatically_set_content_length:
                     headers.append(("Content-Length", str(len(body[0]))))
