@@ -15,6 +15,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+	ERLEN_FLASK_ALIAS=1 $(PY) -m pytest -q tests/extensions
 	$(VENV)/bin/ruff check src tests bench examples
 	$(VENV)/bin/mypy
 

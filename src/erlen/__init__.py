@@ -1,7 +1,8 @@
 """erlen: Flask's API, without Flask's per-request cost.
 
 Names are imported on first use, so ``import erlen`` itself costs almost nothing;
-``from erlen import Erlen`` loads what the app needs.
+``from erlen import Erlen`` loads what the app needs. Importing erlen also makes
+``import flask`` give erlen (see ``erlen._flask_alias``), so Flask's extensions work.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from ._internal import lazy_exports
 
 if t.TYPE_CHECKING:
     from . import json as json
+    from ._flask_alias import install_flask_alias as install_flask_alias
+    from ._flask_alias import uninstall_flask_alias as uninstall_flask_alias
     from .app import Erlen as Erlen
     from .app import Flask as Flask
     from .blueprints import Blueprint as Blueprint
@@ -94,6 +97,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Request": ("erlen.wrappers", "Request"),
     "Response": ("erlen.wrappers", "Response"),
     "Flask": ("erlen.app", "Flask"),
+    "install_flask_alias": ("erlen._flask_alias", "install_flask_alias"),
+    "uninstall_flask_alias": ("erlen._flask_alias", "uninstall_flask_alias"),
 }
 
 __version__ = "0.1.0"
@@ -102,3 +107,9 @@ __all__ = sorted(_EXPORTS)
 # Submodules become attributes of this package when imported (``erlen.globals``
 # shadows the builtin), so the helper keeps a handle on the namespace itself.
 __getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
+
+# ``flask`` and ``flask.<sub>`` mean erlen from now on, so Flask's extensions run on
+# erlen's contexts (ERLEN_FLASK_ALIAS=0 turns this off; see erlen._flask_alias).
+from ._flask_alias import install_flask_alias as _install_flask_alias  # noqa: E402
+
+_install_flask_alias()

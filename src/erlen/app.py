@@ -31,6 +31,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from . import typing as ft
 from . import wsgi
+from ._flask_alias import warn_if_real_flask_imported
 from ._hosts import BadHost, check_host, host_is_usable_for_urls, known_hosts, server_host
 from ._internal import CO_ASYNC, imported_attribute, is_client_error
 from .ctx import AppContext, RequestContext
@@ -101,6 +102,7 @@ class Erlen(App):
             root_path=root_path,
         )
         self._inline_cycle = None
+        warn_if_real_flask_imported()
         if self.has_static_folder:
             if bool(static_host) != host_matching:
                 raise AssertionError(

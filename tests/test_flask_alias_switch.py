@@ -1,0 +1,109 @@
+"""The ``flask`` alias is on by default, off with ``ERLEN_FLASK_ALIAS=0`` or
+``erlen.uninstall_flask_alias()``, and says so when the real Flask came first.
+
+Each case runs in a fresh interpreter, since the alias changes the process's imports.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+
+def run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "ERLEN_FLASK_ALIAS"}
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, "-W", "always", "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=60,
+    )
+
+
+def test_importing_erlen_makes_flask_mean_erlen() -> None:
+    result = run(
+        """
+        import erlen, flask
+        assert flask.Flask is erlen.Erlen, flask
+        print(flask.__version__)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith("3.1.")
+    assert "RuntimeWarning" not in result.stderr
+
+
+def test_erlen_flask_alias_0_leaves_flask_alone() -> None:
+    for value in ["0", "false", "no"]:
+        result = run(
+            """
+            import erlen, flask
+            assert flask.Flask is not erlen.Erlen
+            assert flask.__file__.endswith("flask/__init__.py"), flask.__file__
+            """,
+            ERLEN_FLASK_ALIAS=value,
+        )
+        assert result.returncode == 0, result.stderr
+
+
+def test_uninstall_flask_alias_gives_the_real_flask_back() -> None:
+    result = run(
+        """
+        import erlen
+        import flask.globals
+        assert flask.globals is erlen.globals
+        erlen.uninstall_flask_alias()
+        import flask
+        assert flask.Flask is not erlen.Erlen
+        assert "site-packages" in flask.__file__
+        """
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_real_flask_imported_first_is_named_in_a_warning() -> None:
+    result = run(
+        """
+        import flask
+        import erlen
+        app = erlen.Erlen(__name__)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("RuntimeWarning") == 1
+    assert "Import erlen before Flask" in result.stderr
+
+
+def test_the_erlen_command_aliases_flask_before_it_imports_the_app(tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    (folder / "extension_app.py").write_text(
+        textwrap.dedent(
+            """
+            import flask  # an app module that imports flask first, as an extension would
+            from erlen import Erlen
+
+            app = Erlen(__name__)
+
+            @app.cli.command("who")
+            def who():
+                print(type(flask.current_app._get_current_object()).__module__)
+            """
+        )
+    )
+    environ = {k: v for k, v in os.environ.items() if k != "ERLEN_FLASK_ALIAS"}
+    result = subprocess.run(
+        [sys.executable, "-m", "erlen", "--app", "extension_app", "who"],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env=environ,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "erlen.app"
