@@ -39,6 +39,28 @@ def endpoints(app: Erlen) -> dict[str, str]:
 # --- endpoints, prefixes, defaults ------------------------------------------------
 
 
+def test_blueprint_endpoint_decorator_names_the_endpoint_in_full(app: Erlen) -> None:
+    from werkzeug.routing import Rule
+
+    app.url_map.add(Rule("/bar", endpoint="bar"))
+    app.url_map.add(Rule("/bp-page", endpoint="bp.page"))
+    bp = Blueprint("bp", __name__)
+
+    @bp.endpoint("bar")
+    def bar() -> str:
+        return "bar"
+
+    @bp.endpoint("bp.page")
+    def page() -> str:
+        return "page"
+
+    app.register_blueprint(bp)
+    assert app.view_functions["bar"] is bar
+    assert "bp.bar" not in app.view_functions
+    assert get_text(app, "/bar") == (200, "bar")
+    assert get_text(app, "/bp-page") == (200, "page")
+
+
 def test_blueprint_route_endpoint_is_prefixed_with_blueprint_name(app: Erlen) -> None:
     bp = Blueprint("bp", __name__)
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import http.client
 import importlib
+import importlib.metadata
 import os
+import platform
 import signal
 import socket
 import ssl
@@ -36,6 +38,7 @@ from erlen.cli import (
     NoAppException,
     ScriptInfo,
     find_best_app,
+    get_version,
     locate_app,
     pass_script_info,
     prepare_import,
@@ -264,11 +267,23 @@ def test_missing_module_is_a_no_app_exception_or_none() -> None:
         locate_app("no_such_pkg_xyz.sub", None)
 
 
-def test_import_error_inside_the_module_propagates_with_its_traceback(tmp_path: Path) -> None:
-    write(tmp_path / "broken_dep.py", "import erlen_missing_dependency_xyz\n")
-    with pytest.raises(ModuleNotFoundError) as info:
-        locate_app("broken_dep", None, raise_if_not_found=False)
-    assert info.value.name == "erlen_missing_dependency_xyz"
+@pytest.mark.parametrize(
+    "source",
+    ["import erlen_missing_dependency_xyz\n", "from os import erlen_missing_name_xyz\n"],
+)
+@pytest.mark.parametrize("raise_if_not_found", [True, False])
+def test_import_error_inside_the_module_is_a_no_app_exception_with_its_traceback(
+    tmp_path: Path, source: str, raise_if_not_found: bool
+) -> None:
+    write(tmp_path / "broken_dep.py", "x = 1\n" + source)
+    with pytest.raises(NoAppException) as info:
+        locate_app("broken_dep", None, raise_if_not_found=raise_if_not_found)
+    message = info.value.format_message()
+    assert message.startswith(
+        "While importing 'broken_dep', an ImportError was raised:\n\nTraceback"
+    )
+    assert 'broken_dep.py", line 2' in message
+    assert "erlen_missing_" in message
 
 
 def test_prepare_import_turns_paths_into_module_names(tmp_path: Path) -> None:
@@ -517,6 +532,37 @@ def test_importing_erlen_does_not_import_click() -> None:
     assert out.stdout.strip() == "False"
 
 
+def test_get_version_is_a_click_callback_for_any_command() -> None:
+    @click.command()
+    @click.option(
+        "--version", is_flag=True, is_eager=True, expose_value=False, callback=get_version
+    )
+    def tool() -> None:
+        click.echo("ran")
+
+    result = CliRunner().invoke(tool, ["--version"])
+    assert result.exit_code == 0
+    python, erlen_line, werkzeug_line = result.output.splitlines()
+    assert python == f"Python {platform.python_version()}"
+    assert erlen_line == f"Erlen {erlen.__version__}"
+    assert werkzeug_line == f"Werkzeug {importlib.metadata.version('werkzeug')}"
+    assert CliRunner().invoke(tool, []).output == "ran\n"
+
+
+def test_erlen_script_version_prints_python_erlen_and_werkzeug() -> None:
+    script = Path(sys.executable).with_name("erlen")
+    if not script.is_file():
+        pytest.skip("the 'erlen' console script is not installed beside this Python")
+    out = subprocess.run(
+        [str(script), "--version"], capture_output=True, text=True, timeout=30, check=True
+    )
+    assert out.stdout.splitlines() == [
+        f"Python {platform.python_version()}",
+        f"Erlen {erlen.__version__}",
+        f"Werkzeug {importlib.metadata.version('werkzeug')}",
+    ]
+
+
 def test_python_m_erlen_runs_the_erlen_command() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "erlen", "--version"],
@@ -682,10 +728,15 @@ def test_missing_app_is_shown_in_help_and_for_unknown_commands() -> None:
     assert "No such command 'frobnicate'" in result.output
 
 
-def test_builtin_command_fails_with_the_real_import_error(tmp_path: Path) -> None:
+def test_builtin_command_reports_an_import_error_inside_the_app_and_exits_2(
+    tmp_path: Path,
+) -> None:
     write(tmp_path / "broken_app2.py", "import erlen_missing_dependency_xyz\n")
     result = invoke(make_cli(), ["--app", "broken_app2", "routes"])
-    assert isinstance(result.exception, ModuleNotFoundError)
+    assert result.exit_code == 2
+    assert "Error: While importing 'broken_app2', an ImportError was raised:" in result.output
+    assert "Traceback (most recent call last):" in result.output
+    assert "No module named 'erlen_missing_dependency_xyz'" in result.output
     result = invoke(make_cli(), ["--app", "no_such_module_xyz", "routes"])
     assert result.exit_code == 2
     assert "Could not import 'no_such_module_xyz'" in result.output
@@ -981,6 +1032,23 @@ def test_run_cert_forms_reach_run_simple(
     assert served[2]["ssl_context"] == "adhoc"
 
 
+@pytest.mark.parametrize("cert", ["cert.pem", "adhoc", "ssl_mod:context"])
+def test_run_cert_without_the_ssl_module_is_a_usage_error(
+    tmp_path: Path, served: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, cert: str
+) -> None:
+    write(tmp_path / "cert.pem", "not really a certificate\n")
+    monkeypatch.setitem(sys.modules, "ssl", None)  # as on a Python built without it
+    result = invoke(make_cli(create_app=lambda: Erlen("tls")), ["run", "--cert", cert])
+    assert result.exit_code == 2, result.output
+    assert 'Using "--cert" requires Python to be compiled with SSL support.' in result.output
+    assert "ModuleNotFoundError" not in result.output
+    assert served == []
+    # Without '--cert', the server runs as usual.
+    result = invoke(make_cli(create_app=lambda: Erlen("tls")), ["run"])
+    assert result.exit_code == 0, result.output
+    assert served[0]["ssl_context"] is None
+
+
 def test_run_adhoc_cert_needs_cryptography(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "cryptography", None)
     result = invoke(make_cli(create_app=lambda: Erlen("tls")), ["run", "--cert", "adhoc"])
@@ -1008,10 +1076,11 @@ def test_run_with_reloader_reports_load_errors_and_keeps_serving(
     args = ["-A", "broken_srv", "run", "--reload"]
     child = invoke(make_cli(), args, {"WERKZEUG_RUN_MAIN": "true"})
     assert child.exit_code == 0
+    assert "Error: While importing 'broken_srv', an ImportError was raised:" in child.output
     assert "Traceback" in child.output
     assert "erlen_missing_dependency_xyz" in child.output
     assert len(served) == 2
-    with pytest.raises(ModuleNotFoundError):
+    with pytest.raises(NoAppException, match="erlen_missing_dependency_xyz"):
         served[1]["app"]({}, lambda *args: None)
 
 
@@ -1027,6 +1096,58 @@ def test_run_sets_erlen_run_from_cli_before_loading_the_app(
 
     CliRunner().invoke(run_command, [], obj=ScriptInfo(create_app=factory))
     assert seen == ["true"]
+
+
+def test_app_run_after_a_run_command_in_the_same_process_sets_template_auto_reload(
+    served: list[dict[str, Any]],
+) -> None:
+    # A command line run inside the process (as tests do) leaves neither ERLEN_DEBUG
+    # nor ERLEN_RUN_FROM_CLI behind, so an app created later is not in debug mode and
+    # its app.run() is not ignored. (Test suites written for Flask reset FLASK_DEBUG
+    # and FLASK_RUN_FROM_CLI between tests, not erlen's names.)
+    seen = []
+
+    def factory() -> Erlen:
+        seen.append((os.environ.get("ERLEN_DEBUG"), os.environ.get("ERLEN_RUN_FROM_CLI")))
+        return Erlen("first")
+
+    result = CliRunner().invoke(run_command, ["--debug"], obj=ScriptInfo(create_app=factory))
+    assert result.exit_code == 0, result.output
+    assert seen == [("1", "true")]
+    assert "ERLEN_DEBUG" not in os.environ
+    assert "ERLEN_RUN_FROM_CLI" not in os.environ
+
+    app = Erlen("later")
+    app.run()
+    assert app.debug is False
+    assert app.jinja_env.auto_reload is False
+    app.run(debug=True)
+    assert app.jinja_env.auto_reload is True
+    assert [call["use_reloader"] for call in served] == [True, False, True]
+
+
+def test_erlen_debug_set_before_a_command_is_kept_after_it(served: list[dict[str, Any]]) -> None:
+    os.environ["ERLEN_DEBUG"] = "0"
+    result = CliRunner().invoke(
+        run_command, ["--debug"], obj=ScriptInfo(create_app=lambda: Erlen("x"))
+    )
+    assert result.exit_code == 0, result.output
+    assert served[0]["use_debugger"] is True
+    assert os.environ["ERLEN_DEBUG"] == "0"
+
+
+def test_app_run_after_an_erlen_command_in_the_same_process_is_not_ignored(
+    served: list[dict[str, Any]],
+) -> None:
+    cli = make_cli(create_app=lambda: Erlen("first"))
+    result = CliRunner().invoke(cli, ["--debug", "routes"])
+    assert result.exit_code == 0, result.output
+    assert "ERLEN_DEBUG" not in os.environ
+    assert "ERLEN_RUN_FROM_CLI" not in os.environ
+    app = Erlen("later")
+    app.run(debug=True)
+    assert app.jinja_env.auto_reload is True
+    assert len(served) == 1
 
 
 # -- run (for real, in a subprocess) -------------------------------------------------

@@ -89,6 +89,38 @@ def test_endpoint_decorator_attaches_view_to_rule_added_without_view(app: Erlen)
     assert app.test_client().get("/late").data == b"late"
 
 
+def test_endpoint_decorator_serves_a_rule_added_to_the_url_map(app: Erlen) -> None:
+    app.url_map.add(Rule("/raw/<int:n>", endpoint="raw"))
+
+    @app.endpoint("raw")
+    def raw(n: int) -> str:
+        return f"raw {n}"
+
+    assert app.test_client().get("/raw/4").data == b"raw 4"
+
+
+@pytest.mark.parametrize("testing", [False, True])
+def test_rule_without_a_view_function_says_so(
+    app: Erlen, caplog: pytest.LogCaptureFixture, testing: bool
+) -> None:
+    # erlen's own: Flask fails with a bare KeyError. Still a 500 (and in tests the
+    # error), as the app is wrong, not the request; now the message says what to do.
+    app.testing = testing
+    app.url_map.add(Rule("/orphan", endpoint="orphan"))
+    app.add_url_rule("/late", "late")
+    for path, endpoint in (("/orphan", "orphan"), ("/late", "late")):
+        if testing:
+            with pytest.raises(KeyError) as info:
+                app.test_client().get(path)
+            message = str(info.value)
+        else:
+            caplog.clear()
+            assert app.test_client().get(path).status_code == 500
+            message = caplog.text
+        assert f"No view function is registered for the endpoint {endpoint!r}" in message
+        assert f"@app.endpoint({endpoint!r})" in message
+
+
 @pytest.mark.parametrize("method", ["get", "post", "put", "delete", "patch"])
 def test_method_shortcut_decorators_accept_only_their_method(app: Erlen, method: str) -> None:
     @getattr(app, method)("/thing")
@@ -714,6 +746,42 @@ def test_trailing_slash_redirect_for_post_keeps_method_semantics_with_308(app: E
     assert response.status_code == 308
 
 
+@pytest.mark.parametrize("code", [301, 302])
+def test_debug_mode_refuses_a_routing_redirect_that_would_drop_the_form(
+    app: Erlen, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    from werkzeug.routing import RequestRedirect
+
+    from erlen.debughelpers import FormDataRoutingRedirect
+
+    monkeypatch.setattr(RequestRedirect, "code", code)
+    app.add_url_rule("/submit/", "submit", lambda: request.method, methods=["GET", "POST"])
+    client = app.test_client()
+
+    app.debug = True
+    with pytest.raises(FormDataRoutingRedirect) as info:
+        client.post("/submit", data={"name": "x"})
+    message = str(info.value)
+    assert message.startswith(
+        "A request was sent to 'http://localhost/submit', but routing issued a redirect"
+        " to the canonical URL 'http://localhost/submit/'."
+    )
+    assert "307 or 308" in message
+    assert isinstance(info.value, AssertionError)
+    # GET loses nothing by the redirect; outside debug mode the redirect is sent.
+    assert client.get("/submit").status_code == code
+    app.debug = False
+    assert client.post("/submit", data={"name": "x"}).status_code == code
+
+
+def test_debug_mode_keeps_the_default_308_routing_redirect(app: Erlen) -> None:
+    app.debug = True
+    app.add_url_rule("/submit/", "submit", lambda: request.method, methods=["POST"])
+    response = app.test_client().post("/submit", data={"name": "x"}, follow_redirects=True)
+    assert response.history[0].status_code == 308
+    assert response.data == b"POST"
+
+
 def test_rule_without_slash_requested_with_slash_is_404(app: Erlen) -> None:
     app.add_url_rule("/file", "file", lambda: "file")
     app.add_url_rule("/item/<int:n>", "item", echo_args)
@@ -1032,6 +1100,25 @@ def test_url_for_builds_urls_with_converters(app: Erlen) -> None:
         assert url_for("n", n=3, rest="a/b") == "/n/3/a/b"
         assert url_for("n", n=3, rest="x", q="1") == "/n/3/x?q=1"
         assert url_for("lang", lang="de", _external=True) == "http://localhost/lang/de"
+
+
+def test_url_for_takes_values_named_self_and_endpoint(app: Erlen) -> None:
+    app.add_url_rule("/self/<self>", "view", echo_args)
+    app.add_url_rule("/ep/<endpoint>", "ep", echo_args)
+
+    with app.test_request_context():
+        assert url_for("view", self="x") == "/self/x"
+        assert app.url_for("view", self="y") == "/self/y"
+        assert url_for("ep", endpoint="e") == "/ep/e"
+        assert app.url_for("ep", endpoint="f", self="s") == "/ep/f?self=s"
+        # As in Flask, the endpoint may be passed by name.
+        assert url_for(endpoint="view", self="z") == "/self/z"
+        assert app.url_for(endpoint="view", self="w") == "/self/w"
+        with pytest.raises(TypeError, match="endpoint"):
+            url_for()
+    rendered = app.jinja_env.from_string("{{ url_for('view', self='t') }}")
+    with app.test_request_context():
+        assert rendered.render() == "/self/t"
 
 
 def test_url_rule_class_is_used_for_registered_rules() -> None:

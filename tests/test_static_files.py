@@ -777,6 +777,41 @@ def test_send_from_directory_passes_send_file_options(
     assert response.data == HELLO
 
 
+def test_send_from_directory_delegates_to_werkzeug(
+    app: Erlen, root: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import werkzeug.utils
+
+    calls: list[tuple[t.Any, t.Any, dict[str, t.Any]]] = []
+    real = werkzeug.utils.send_from_directory
+
+    def spy(directory: t.Any, path: t.Any, environ: t.Any, **kwargs: t.Any) -> t.Any:
+        calls.append((directory, path, kwargs))
+        return real(directory, path, environ, **kwargs)
+
+    # As tests and extensions written for Flask do.
+    monkeypatch.setattr(werkzeug.utils, "send_from_directory", spy)
+
+    @app.route("/files/<path:name>")
+    def files(name: str) -> t.Any:
+        return send_from_directory("static", name, max_age=7)
+
+    client = app.test_client()
+    assert client.get("/files/hello.txt").data == HELLO
+    assert client.get("/static/css/site.css").text == "body { color: red; }"
+    assert [(c[0], c[1]) for c in calls] == [
+        ("static", "hello.txt"),
+        (app.static_folder, "css/site.css"),
+    ]
+    assert calls[0][2]["max_age"] == 7
+    assert calls[0][2]["_root_path"] == str(root)
+    # A symbolic link that leads out is refused before Werkzeug is asked.
+    os.symlink(root / "private", root / "static" / "out")
+    assert client.get("/files/out/secret.txt").status_code == 404
+    assert client.get("/static/out/secret.txt").status_code == 404
+    assert len(calls) == 2
+
+
 # --- path traversal ----------------------------------------------------------------------
 
 # Paths as they appear in a URL after ``/static/``.

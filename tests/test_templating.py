@@ -237,6 +237,45 @@ def test_explain_template_loading_lists_every_place_for_missing_template(
     assert "could not be found" in log
 
 
+@pytest.mark.parametrize(
+    ("name", "first_line"),
+    [
+        ("missing.html", "Error: the template could not be found."),
+        ("both.html", "Warning: multiple loaders returned a match for the template."),
+    ],
+)
+def test_explain_template_loading_from_a_blueprint_gives_flasks_hint(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, name: str, first_line: str
+) -> None:
+    app = make_app(tmp_path, {"both.html": "app"})
+    bp = make_bp(tmp_path, "admin", "admin_t", {"both.html": "bp"})
+
+    @bp.route("/page")
+    def page() -> str:
+        return erlen.render_template(name)
+
+    app.register_blueprint(bp)
+    app.config["EXPLAIN_TEMPLATE_LOADING"] = True
+    app.testing = True
+    client = app.test_client()
+    with caplog.at_level(logging.INFO, logger=app.logger.name):
+        if name == "missing.html":
+            with pytest.raises(jinja2.TemplateNotFound):
+                client.get("/page")
+        else:
+            assert client.get("/page").text == "app"
+    log = "\n".join(r.getMessage() for r in caplog.records if r.name == app.logger.name)
+    # Flask's lines first, in Flask's order; erlen's explanation may follow.
+    flask_lines = [
+        first_line,
+        "  The template was looked up from an endpoint that belongs to the blueprint"
+        " 'admin'.",
+        "  Maybe you did not place a template in the right folder?",
+        "  See https://flask.palletsprojects.com/blueprints/#templates",
+    ]
+    assert "\n".join(flask_lines) in log
+
+
 def test_without_explain_template_loading_nothing_is_logged(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

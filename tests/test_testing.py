@@ -429,6 +429,46 @@ def test_with_client_next_request_replaces_the_kept_context(
     assert not has_request_context()
 
 
+def test_with_client_keeps_the_context_of_the_last_request_of_a_redirect_chain(
+    app: Erlen, client: ErlenClient
+) -> None:
+    @app.route("/a")
+    def a() -> t.Any:
+        session["where"] = "a"
+        g.seen = "a"
+        return redirect("/b")
+
+    @app.route("/b")
+    def b() -> t.Any:
+        session["where"] = "b"
+        g.seen = "b"
+        return redirect("/c")
+
+    @app.route("/c")
+    def c() -> str:
+        session["where"] = "c"
+        g.seen = "c"
+        return "end"
+
+    torn_down: list[str] = []
+
+    @app.teardown_request
+    def teardown(exc: BaseException | None) -> None:
+        torn_down.append(request.path)
+
+    with client:
+        response = client.get("/a", follow_redirects=True)
+        assert response.text == "end"
+        assert [r.request.path for r in response.history] == ["/a", "/b"]
+        assert request.path == "/c"
+        assert session["where"] == "c"
+        assert g.seen == "c"
+        assert torn_down == ["/a", "/b", "/c"]
+    # Only the last request's context was kept, so only it ends with the block.
+    assert torn_down == ["/a", "/b", "/c", "/c"]
+    assert not has_request_context()
+
+
 def test_with_client_runs_teardown_for_the_kept_context(app: Erlen, client: ErlenClient) -> None:
     torn_down: list[str] = []
 
@@ -529,8 +569,10 @@ def test_session_transaction_without_secret_key_is_an_error() -> None:
     app.testing = True
     client = app.test_client()
 
-    with pytest.raises(RuntimeError, match=r"(?i)session"), client.session_transaction():
+    with pytest.raises(RuntimeError) as info, client.session_transaction():
         pass
+    assert str(info.value).startswith("Session backend did not open a session.")
+    assert "SECRET_KEY" in str(info.value)
 
 
 def test_session_transaction_without_cookies_is_an_error(app: Erlen) -> None:

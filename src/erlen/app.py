@@ -26,7 +26,7 @@ from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
 )
-from werkzeug.routing import BuildError, MapAdapter, RoutingException
+from werkzeug.routing import BuildError, MapAdapter, RequestRedirect, RoutingException
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import typing as ft
@@ -58,6 +58,34 @@ if t.TYPE_CHECKING:
     from .testing import ErlenClient
 
 T = t.TypeVar("T")
+
+
+def _endpoint_from(values: dict[str, t.Any]) -> str:
+    """The endpoint of a ``url_for`` call that names it ``endpoint=``."""
+    endpoint = values.pop("endpoint", None)
+    if endpoint is None:
+        raise TypeError("url_for() missing 1 required argument: 'endpoint'")
+    return endpoint  # type: ignore[no-any-return]
+
+
+class MissingViewError(KeyError):
+    """A request matched a URL rule whose endpoint has no view function (a rule added
+    with ``app.url_map.add`` or ``add_url_rule`` without ``view_func``, and no
+    ``@app.endpoint`` for it). A ``KeyError``, as the failed lookup is in Flask, with
+    a message that says what to do."""
+
+    def __init__(self, rule: Rule) -> None:
+        super().__init__(rule.endpoint)
+        self.rule = rule
+
+    def __str__(self) -> str:
+        endpoint = self.rule.endpoint
+        return (
+            f"No view function is registered for the endpoint {endpoint!r}, which the URL"
+            f" rule {self.rule.rule!r} names. Register one with"
+            f" '@app.endpoint({endpoint!r})' (or a blueprint's), or pass 'view_func' to"
+            " 'add_url_rule'."
+        )
 
 
 class Erlen(App):
@@ -154,9 +182,23 @@ class Erlen(App):
     #: only: CPython 3.11 reads one that shadows a class attribute the slow way.
     _inline_cycle: wsgi._Plan | t.Literal[False] | None
 
+    #: Methods that extensions replace on the instance (Flask-DebugToolbar sets
+    #: ``app.dispatch_request``): once one is, the cycle calls the instance's own.
+    _instance_overridable = frozenset(
+        (*_cycle_methods, "do_teardown_request", "do_teardown_appcontext")
+    )
+
     def __setattr__(self, name: str, value: t.Any) -> None:
         super().__setattr__(name, value)
         if name in self._cycle_classes:
+            object.__setattr__(self, "_inline_cycle", None)
+        elif name in self._instance_overridable:
+            if name == "preprocess_request":
+                object.__setattr__(self, "_custom_preprocess_request", True)
+            if name.startswith("do_teardown_"):
+                object.__setattr__(self, "_plain_teardown", False)
+            else:
+                object.__setattr__(self, "_plain_cycle", False)
             object.__setattr__(self, "_inline_cycle", None)
 
     @property
@@ -363,7 +405,8 @@ class Erlen(App):
 
     def url_for(
         self,
-        endpoint: str,
+        endpoint: str | None = None,
+        /,
         *,
         _anchor: str | None = None,
         _method: str | None = None,
@@ -374,8 +417,12 @@ class Erlen(App):
         """Build the URL of an endpoint; extra values go into the query string.
 
         ``.name`` is relative to the current blueprint. Outside a request the URL is
-        external and needs ``SERVER_NAME``.
+        external and needs ``SERVER_NAME``. The endpoint is the first argument; URL
+        values may have any name, ``self`` and ``endpoint`` too (``endpoint=`` names
+        the endpoint only when it is not given first).
         """
+        if endpoint is None:
+            endpoint = _endpoint_from(values)
         req_ctx = _cv_request.get(None)
         if req_ctx is not None:
             url_adapter = req_ctx.url_adapter
@@ -487,14 +534,37 @@ class Erlen(App):
         rule: Rule = request.url_rule  # type: ignore[assignment]
         if request.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
             return self.make_default_options_response()
-        view = self.view_functions[rule.endpoint]
+        try:
+            view = self.view_functions[rule.endpoint]
+        except KeyError:
+            self._raise_missing_view(rule)
         if type(view) is not FunctionType or view.__code__.co_flags & CO_ASYNC:
             view = self.ensure_sync(view)
         return view(**request.view_args)  # type: ignore[arg-type,no-any-return]
 
+    def _raise_missing_view(self, rule: Rule) -> t.NoReturn:
+        """A request matched a rule whose endpoint has no view function: say so."""
+        raise MissingViewError(rule) from None
+
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
-        """Raise the error routing produced (404, 405, a redirect ...)."""
-        raise t.cast(HTTPException, request.routing_exception)
+        """Raise the error routing produced (404, 405, a redirect ...).
+
+        In debug mode, a redirect that the browser would follow without the request's
+        method and body (a 301 or 302 answering anything but ``GET``, ``HEAD`` or
+        ``OPTIONS``) raises :class:`~erlen.debughelpers.FormDataRoutingRedirect`
+        instead, naming the canonical URL. The default 308 keeps both.
+        """
+        error = request.routing_exception
+        if (
+            self.debug
+            and isinstance(error, RequestRedirect)
+            and error.code not in (307, 308)
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+        ):
+            from .debughelpers import FormDataRoutingRedirect
+
+            raise FormDataRoutingRedirect(request)
+        raise t.cast(HTTPException, error)
 
     def make_default_options_response(self) -> Response:
         """The automatic ``OPTIONS`` response: empty, with an ``Allow`` header."""
@@ -834,3 +904,38 @@ class Erlen(App):
 
 #: Flask's name for :class:`Erlen`.
 Flask = Erlen
+
+
+# Names that Flask's ``flask.app`` module has at run time (mostly its own imports) and that
+# code written for Flask imports from it: here the same objects, or erlen's own. Each is
+# imported on first access, so importing this module loads nothing more.
+if not t.TYPE_CHECKING:  # mypy would otherwise take any unknown name here for Any
+    from ._internal import lazy_exports as _lazy_exports
+
+    __getattr__, __dir__ = _lazy_exports(
+        globals(),
+        {
+            "Environment": ("erlen._jinja", "Environment"),
+            "ImmutableDict": ("werkzeug.datastructures", "ImmutableDict"),
+            "Rule": ("werkzeug.routing", "Rule"),
+            "T_shell_context_processor": ("erlen.sansio.app", "T_shell_context_processor"),
+            "T_teardown": ("erlen.sansio.app", "T_teardown"),
+            "T_template_filter": ("erlen.sansio.app", "T_template_filter"),
+            "T_template_global": ("erlen.sansio.app", "T_template_global"),
+            "T_template_test": ("erlen.sansio.app", "T_template_test"),
+            "TracebackType": ("types", "TracebackType"),
+            "_make_timedelta": ("erlen.sansio.app", "_make_timedelta"),
+            "chain": ("itertools", "chain"),
+            "cli": ("erlen.cli", ""),
+            "click": ("click", ""),
+            "current_app": ("erlen.globals", "current_app"),
+            "g": ("erlen.globals", "g"),
+            "get_flashed_messages": ("erlen.helpers", "get_flashed_messages"),
+            "get_host": ("werkzeug.wsgi", "get_host"),
+            "is_running_from_reloader": ("werkzeug.serving", "is_running_from_reloader"),
+            "request": ("erlen.globals", "request"),
+            "send_from_directory": ("erlen.helpers", "send_from_directory"),
+            "session": ("erlen.globals", "session"),
+            "timedelta": ("datetime", "timedelta"),
+        },
+    )

@@ -175,7 +175,8 @@ def locate_app(
 ) -> Erlen | None:
     """Import ``module_name`` and find the app in it, by ``app_name`` if given. A module
     that does not exist is a ``NoAppException`` (or None, without ``raise_if_not_found``);
-    an ``ImportError`` from inside it propagates, so its traceback shows the cause."""
+    so is an ``ImportError`` raised from inside it, always, with its traceback in the
+    message (the command exits with status 2, as a usage error)."""
     try:
         __import__(module_name)
     except ImportError as error:
@@ -183,7 +184,10 @@ def locate_app(
         # anything else went wrong inside it, and its own traceback says what.
         missing = error.name if isinstance(error, ModuleNotFoundError) else None
         if not missing or (missing != module_name and not module_name.startswith(missing + ".")):
-            raise
+            raise NoAppException(
+                f"While importing {module_name!r}, an ImportError was raised:\n\n"
+                f"{traceback.format_exc()}"
+            ) from None
         if raise_if_not_found:
             raise NoAppException(
                 f"Could not import {module_name!r}. Check the name and that it can be"
@@ -350,13 +354,48 @@ def _app_callback(ctx: click.Context, param: click.Parameter, value: str | None)
         ctx.ensure_object(ScriptInfo).app_import_path = value
 
 
+def _put_environ_back(saved: dict[str, str | None]) -> None:
+    """Give environment variables back the values in ``saved`` (None: unset)."""
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def _restore_environ_on_close(ctx: click.Context, name: str, before: str | None) -> None:
+    """Give ``name`` back the value ``before`` (None: unset) when the command line that
+    ``ctx`` belongs to ends. The first value recorded for a name wins."""
+    root = ctx.find_root()
+    saved: dict[str, str | None] | None = root.meta.get("erlen.saved_environ")
+    if saved is None:
+        saved = root.meta["erlen.saved_environ"] = {}
+        root.call_on_close(lambda: _put_environ_back(saved))
+    saved.setdefault(name, before)
+
+
+def _set_environ_for_command(ctx: click.Context, name: str, value: str) -> None:
+    """Set an environment variable for as long as the command line runs (the
+    reloader's child process inherits it), then put back what was there before.
+
+    A command line invoked inside a process (a test's ``CliRunner``) must not leave
+    ``ERLEN_DEBUG`` or ``ERLEN_RUN_FROM_CLI`` behind: an app created later would be in
+    debug mode, and its ``app.run()`` ignored. Flask leaves its ``FLASK_*`` names set,
+    which test suites written for Flask reset; they do not know erlen's names.
+    """
+    _restore_environ_on_close(ctx, name, os.environ.get(name))
+    os.environ[name] = value
+
+
 def _debug_callback(ctx: click.Context, param: click.Parameter, value: bool | None) -> None:
     # Set in the environment, so the reloader's child process sees it too.
     if value is not None:
-        os.environ["ERLEN_DEBUG"] = "1" if value else "0"
+        _set_environ_for_command(ctx, "ERLEN_DEBUG", "1" if value else "0")
 
 
-def _version_callback(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+def get_version(ctx: click.Context, param: click.Parameter, value: t.Any) -> None:
+    """Click callback of the ``--version`` option: print the Python, erlen and Werkzeug
+    versions, one per line, and end the command line."""
     if not value or ctx.resilient_parsing:
         return
     from importlib.metadata import version
@@ -391,7 +430,7 @@ _debug_option = click.Option(
 )
 _version_option = click.Option(
     ["--version"], is_flag=True, is_eager=True, expose_value=False,
-    callback=_version_callback, help="Show the Python, erlen and Werkzeug versions.",
+    callback=get_version, help="Show the Python, erlen and Werkzeug versions.",
 )
 
 
@@ -403,12 +442,17 @@ def _run_envvars(option: str) -> list[str]:
 def _cert_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> t.Any:
     """``--cert``: a certificate file (its absolute path), ``adhoc`` (needs the
     cryptography library) or the import path of an ``ssl.SSLContext`` (the context)."""
-    import ssl
-
     from werkzeug.utils import import_string
 
     if not value:
         return None
+    try:
+        import ssl
+    except ImportError:
+        raise click.BadParameter(
+            'Using "--cert" requires Python to be compiled with SSL support. This Python'
+            " has no 'ssl' module, so it cannot serve HTTPS.", ctx, param,
+        )
     if value == "adhoc":
         try:  # Werkzeug makes the certificate with it
             importlib.import_module("cryptography")
@@ -437,8 +481,6 @@ def _cert_callback(ctx: click.Context, param: click.Parameter, value: str | None
 
 def _key_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     """Check ``--key`` against ``--cert`` and fold both into ``cert`` for ``run_simple``."""
-    import ssl
-
     cert = ctx.params.get("cert")
     is_file = isinstance(cert, str) and cert != "adhoc"
     if value is None:
@@ -447,7 +489,7 @@ def _key_callback(ctx: click.Context, param: click.Parameter, value: str | None)
         return
     if cert == "adhoc":
         raise click.BadParameter('Not used with "--cert adhoc".', ctx, param)
-    if isinstance(cert, ssl.SSLContext):
+    if cert is not None and not isinstance(cert, str):  # an ssl.SSLContext
         raise click.BadParameter('Not used when "--cert" is an SSLContext.', ctx, param)
     if not cert:
         raise click.BadParameter('"--cert" must be given too.', ctx, param)
@@ -521,7 +563,7 @@ def run_command(
     from werkzeug.serving import is_running_from_reloader, run_simple
 
     # An 'app.run()' at import time must not start a second server.
-    os.environ["ERLEN_RUN_FROM_CLI"] = "true"
+    _set_environ_for_command(click.get_current_context(), "ERLEN_RUN_FROM_CLI", "true")
     debug = get_debug_flag()
     reload = debug if reload is None else reload
     debugger = debug if debugger is None else debugger
@@ -736,7 +778,9 @@ class ErlenGroup(AppGroup):
         **extra: t.Any,
     ) -> click.Context:
         """Give the context a :class:`ScriptInfo` for this group's settings."""
-        # An 'app.run()' at import time must not start a server in a command.
+        # An 'app.run()' at import time must not start a server in a command; the
+        # variable is put back when the command ends (tests run many in one process).
+        before = os.environ.get("ERLEN_RUN_FROM_CLI")
         os.environ["ERLEN_RUN_FROM_CLI"] = "true"
         inherited = parent is not None and parent.find_object(ScriptInfo) is not None
         if "obj" not in extra and "obj" not in self.context_settings and not inherited:
@@ -744,7 +788,13 @@ class ErlenGroup(AppGroup):
                 create_app=self.create_app, set_debug_flag=self.set_debug_flag,
                 load_dotenv_defaults=self.load_dotenv,
             )
-        return super().make_context(info_name, args, parent=parent, **extra)
+        try:
+            ctx = super().make_context(info_name, args, parent=parent, **extra)
+        except BaseException:  # '--help', '--version' or a usage error: nothing runs
+            _put_environ_back({"ERLEN_RUN_FROM_CLI": before})
+            raise
+        _restore_environ_on_close(ctx, "ERLEN_RUN_FROM_CLI", before)
+        return ctx
 
 
 FlaskGroup = ErlenGroup
@@ -763,3 +813,25 @@ cli = ErlenGroup(
 def main() -> None:
     """Entry point of the ``erlen`` console script and ``python -m erlen``."""
     cli.main()
+
+
+# Names that Flask's ``flask.cli`` module has at run time (mostly its own imports) and that
+# code written for Flask imports from it: here the same objects, or erlen's own. Each is
+# imported on first access, so importing this module loads nothing more.
+if not t.TYPE_CHECKING:  # mypy would otherwise take any unknown name here for Any
+    from ._internal import lazy_exports as _lazy_exports
+
+    __getattr__, __dir__ = _lazy_exports(
+        globals(),
+        {
+            "ModuleType": ("types", "ModuleType"),
+            "ParameterSource": ("click.core", "ParameterSource"),
+            "cabc": ("collections.abc", ""),
+            "current_app": ("erlen.globals", "current_app"),
+            "import_string": ("werkzeug.utils", "import_string"),
+            "is_running_from_reloader": ("werkzeug.serving", "is_running_from_reloader"),
+            "itemgetter": ("operator", "itemgetter"),
+            "run_simple": ("werkzeug.serving", "run_simple"),
+            "version_option": ("erlen.cli", "_version_option"),
+        },
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing as t
 
 from werkzeug.exceptions import BadRequestKeyError
+from werkzeug.routing import RequestRedirect
 
 if t.TYPE_CHECKING:
     from .wrappers import Request
@@ -12,6 +13,33 @@ if t.TYPE_CHECKING:
 
 class UnexpectedUnicodeError(AssertionError, UnicodeError):
     """Raised where erlen expected bytes and got text, or the reverse."""
+
+
+class FormDataRoutingRedirect(AssertionError):
+    """Raised in debug mode when routing answers a request that is not ``GET``,
+    ``HEAD`` or ``OPTIONS`` with a redirect that is not 307 or 308: the browser would
+    follow it with a ``GET`` and without the form data."""
+
+    def __init__(self, request: Request) -> None:
+        redirect = request.routing_exception
+        assert isinstance(redirect, RequestRedirect)
+        new_url = redirect.new_url
+        message = (
+            f"A request was sent to '{request.url}', but routing issued a redirect to"
+            f" the canonical URL '{new_url}'."
+        )
+        if new_url.partition("?")[0] == f"{request.base_url}/":
+            message += (
+                " Its rule ends with a slash, and a URL without the slash is redirected"
+                " to the one with it."
+            )
+        message += (
+            f" A {redirect.code} redirect makes browsers repeat a {request.method} request"
+            " as a GET and drop its form data: send the request to the canonical URL, or"
+            " keep routing redirects at 307 or 308 ('RequestRedirect.code')."
+            "\n\nThis error is raised only in debug mode."
+        )
+        super().__init__(message)
 
 
 class DebugFilesKeyError(KeyError, AssertionError):
@@ -82,7 +110,12 @@ def attach_form_key_error(request: Request) -> None:
     form.__class__ = newcls
 
 
-__all__ = ["BadRequestKeyError", "DebugFilesKeyError", "UnexpectedUnicodeError"]
+__all__ = [
+    "BadRequestKeyError",
+    "DebugFilesKeyError",
+    "FormDataRoutingRedirect",
+    "UnexpectedUnicodeError",
+]
 
 
 def explain_template_loading_attempts(
@@ -117,14 +150,26 @@ def explain_template_loading_attempts(
 
     if total_found == 0:
         info.append("Error: the template could not be found.")
-        if blueprint is not None:
-            info.append(
-                f"  The template was looked up from an endpoint that belongs to the"
-                f" blueprint {blueprint!r}."
-            )
-            info.append("  Maybe you did not place a template in the right folder?")
     elif total_found > 1:
         info.append("Warning: multiple loaders returned a match for the template.")
+    # Flask's words first, which people search for; then erlen's.
+    if blueprint is not None and total_found != 1:
+        info.append(
+            "  The template was looked up from an endpoint that belongs to the"
+            f" blueprint {blueprint!r}."
+        )
+        info.append("  Maybe you did not place a template in the right folder?")
+        info.append("  See https://flask.palletsprojects.com/blueprints/#templates")
+    if total_found > 1:
+        info.append(
+            "  The first match is used: the app's template folder comes first, then"
+            " the blueprints' folders in the order they were registered."
+        )
+    if blueprint is not None and total_found != 1:
+        info.append(
+            "  A blueprint's 'template_folder' adds to the one search path of the app,"
+            " so keep a blueprint's templates in a subfolder named after it."
+        )
     app.logger.info("\n".join(info))
 
 
@@ -135,3 +180,20 @@ def _describe_loader(loader: t.Any) -> list[str]:
         lines.append("searchpath:")
         lines.extend(f"  - {path}" for path in searchpath)
     return lines
+
+
+# Names that Flask's ``flask.debughelpers`` module has at run time (mostly its own imports) and that
+# code written for Flask imports from it: here the same objects, or erlen's own. Each is
+# imported on first access, so importing this module loads nothing more.
+if not t.TYPE_CHECKING:  # mypy would otherwise take any unknown name here for Any
+    from ._internal import lazy_exports as _lazy_exports
+
+    __getattr__, __dir__ = _lazy_exports(
+        globals(),
+        {
+            "App": ("erlen.sansio.app", "App"),
+            "BaseLoader": ("jinja2", "BaseLoader"),
+            "Blueprint": ("erlen.blueprints", "Blueprint"),
+            "request_ctx": ("erlen.globals", "request_ctx"),
+        },
+    )

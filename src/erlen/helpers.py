@@ -72,7 +72,8 @@ def get_root_path(import_name: str) -> str:
 
 
 def url_for(
-    endpoint: str,
+    endpoint: str | None = None,
+    /,
     *,
     _anchor: str | None = None,
     _method: str | None = None,
@@ -80,7 +81,8 @@ def url_for(
     _external: bool | None = None,
     **values: t.Any,
 ) -> str:
-    """Build the URL of an endpoint with the current app; see :meth:`Erlen.url_for`."""
+    """Build the URL of an endpoint with the current app; see :meth:`Erlen.url_for`.
+    URL values may have any name, ``self`` and ``endpoint`` too."""
     return current_app.url_for(
         endpoint,
         _anchor=_anchor,
@@ -258,18 +260,36 @@ def send_from_directory(
     path: os.PathLike[str] | str,
     **kwargs: t.Any,
 ) -> Response:
-    """Send a file from inside ``directory``; a path that escapes it is a 404,
-    including through a symbolic link that points outside."""
+    """Send a file from inside ``directory`` (relative to the app's ``root_path``) with
+    Werkzeug's ``send_from_directory``, as Flask does; a path that escapes the folder
+    is a 404, and so, in erlen, is one through a symbolic link that points outside."""
     base = os.path.join(current_app.root_path, directory)
     target = werkzeug.security.safe_join(os.fspath(base), os.fspath(path))
-    if (
-        target is None
-        or "\x00" in target
-        or _leaves_through_symlink(base, target)
-        or not os.path.isfile(target)
-    ):
+    if target is None or "\x00" in target or _leaves_through_symlink(base, target):
         raise NotFound()
-    # Joined and checked already: what Werkzeug's send_from_directory would do next.
-    return werkzeug.utils.send_file(  # type: ignore[return-value]
-        **_prepare_send_file_kwargs(path_or_file=target, **kwargs)
+    # Looked up on the module at each call: tests and extensions patch it there.
+    return werkzeug.utils.send_from_directory(  # type: ignore[return-value]
+        directory, path, **_prepare_send_file_kwargs(**kwargs)
+    )
+
+
+# Names that Flask's ``flask.helpers`` module has at run time (mostly its own imports) and that
+# code written for Flask imports from it: here the same objects, or erlen's own. Each is
+# imported on first access, so importing this module loads nothing more.
+if not t.TYPE_CHECKING:  # mypy would otherwise take any unknown name here for Any
+    from ._internal import lazy_exports as _lazy_exports
+
+    __getattr__, __dir__ = _lazy_exports(
+        globals(),
+        {
+            "BaseResponse": ("werkzeug.wrappers", "Response"),
+            "_split_blueprint_path": ("erlen.wrappers", "_split_blueprint_path"),
+            "_wz_abort": ("werkzeug.exceptions", "abort"),
+            "_wz_redirect": ("werkzeug.utils", "redirect"),
+            "cache": ("functools", "cache"),
+            "datetime": ("datetime", "datetime"),
+            "message_flashed": ("erlen.signals", "message_flashed"),
+            "request": ("erlen.globals", "request"),
+            "session": ("erlen.globals", "session"),
+        },
     )

@@ -85,6 +85,8 @@ class ErlenClient(Client):
         self.preserve_context = False
         self._new_contexts: list[t.ContextManager[t.Any]] = []
         self._context_stack = ExitStack()
+        #: How many open() calls are running: more than one while following redirects.
+        self._open_depth = 0
         self.environ_base = {
             "REMOTE_ADDR": "127.0.0.1",
             "HTTP_USER_AGENT": f"Werkzeug/{_werkzeug_version()}",
@@ -107,7 +109,8 @@ class ErlenClient(Client):
             session = app.session_interface.open_session(app, ctx.request)
         if session is None:
             raise RuntimeError(
-                "The session backend did not open a session. Is 'SECRET_KEY' set?"
+                "Session backend did not open a session. Is 'SECRET_KEY' set? The"
+                " session interface's 'open_session' returned None."
             )
         yield session
         response = app.response_class()
@@ -160,14 +163,26 @@ class ErlenClient(Client):
         else:
             request = self._request_from_builder_args(args, kwargs)
 
-        # Contexts kept from the previous request end when a new one starts.
+        # Contexts kept from the previous request end when a new one starts. Werkzeug
+        # follows a redirect by calling open() again from inside this call, once per
+        # request of the chain: each such call drops the contexts of the request
+        # before, and only this outermost call pushes what is left, the contexts of
+        # the last request.
         self._context_stack.close()
-        response = super().open(
-            request, buffered=buffered, follow_redirects=follow_redirects
-        )
+        self._new_contexts.clear()
+        self._open_depth += 1
+        try:
+            response = super().open(
+                request, buffered=buffered, follow_redirects=follow_redirects
+            )
+        finally:
+            self._open_depth -= 1
         response.json_module = self.application.json  # type: ignore[assignment]
-        while self._new_contexts:
-            self._context_stack.enter_context(self._new_contexts.pop())
+        if not self._open_depth:
+            # In the order the request had them: the app context, then the request's.
+            for kept in self._new_contexts:
+                self._context_stack.enter_context(kept)
+            self._new_contexts.clear()
         return response
 
     def __enter__(self) -> ErlenClient:

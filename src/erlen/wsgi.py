@@ -190,7 +190,10 @@ def wsgi_app(
                     ):
                         rv = app.dispatch_request()
                     else:
-                        view = app.view_functions[rule.endpoint]  # type: ignore[union-attr]
+                        try:
+                            view = app.view_functions[rule.endpoint]  # type: ignore[union-attr]
+                        except KeyError:  # a rule without a view function
+                            app._raise_missing_view(rule)  # type: ignore[arg-type]
                         if type(view) is not FunctionType or view.__code__.co_flags & CO_ASYNC:
                             view = app.ensure_sync(view)
                         args = request.view_args

@@ -276,8 +276,9 @@ class Blueprint(Scaffold):
             app.error_handler_spec[full] = defaultdict(
                 dict, {code: dict(handlers) for code, handlers in value.items()}
             )
-        for endpoint, func in self.view_functions.items():
-            app.view_functions[f"{name}.{endpoint}"] = func
+        # '@bp.endpoint(name)' names the endpoint in full, as Flask does: it is for rules
+        # added without a view (``app.url_map.add(Rule(..., endpoint=name))``).
+        app.view_functions.update(self.view_functions)
 
         extend(self.before_request_funcs, app.before_request_funcs)
         extend(self.after_request_funcs, app.after_request_funcs)
