@@ -579,6 +579,56 @@ def test_session_interface_assigned_after_first_request_is_used_for_the_next(
     answers(trio)
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "full_dispatch_request",
+        "preprocess_request",
+        "dispatch_request",
+        "finalize_request",
+        "make_response",
+        "process_response",
+        "do_teardown_request",
+        "do_teardown_appcontext",
+    ],
+)
+@pytest.mark.parametrize("after_first_request", [False, True])
+def test_cycle_methods_replaced_on_the_instance_are_called(
+    name: str, after_first_request: bool
+) -> None:
+    """Extensions replace request-cycle methods on the app instance (Flask-DebugToolbar
+    sets ``app.dispatch_request`` to wrap views in its profiler): each request then
+    calls the replacement, as in Flask."""
+    trio = Trio(swappable_app)
+    if after_first_request:
+        trio.get("/")
+    calls: list[str] = []
+
+    def replace(app: t.Any, fw: ModuleType) -> None:
+        original = getattr(app, name)
+
+        def replacement(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            calls.append(fw.__name__)
+            rv = original(*args, **kwargs)
+            if isinstance(rv, str):
+                return f"{rv} (replaced)"
+            if hasattr(rv, "headers"):
+                rv.headers["X-Replaced"] = name
+            return rv
+
+        setattr(app, name, replacement)
+
+    trio.change(replace)
+    status, headers, body = trio.get("/")
+    assert status == "200 OK"
+    # The general adapter, the inlined one, then Flask: each called the replacement.
+    assert calls == ["erlen", "erlen", "flask"]
+    if name == "dispatch_request":
+        assert body == b"request plain (replaced)"
+    elif not name.startswith(("do_teardown", "preprocess")):
+        assert ("X-Replaced", name) in headers
+
+
 @pytest.mark.parametrize("swap", [swap_request_class, swap_response_class, swap_session_interface])
 def test_default_classes_assigned_back_bring_back_the_fast_adapter_with_same_answers(
     swap: Change, general_adapter_apps: list[t.Any]

@@ -50,6 +50,35 @@ def test_erlen_flask_alias_0_leaves_flask_alone() -> None:
         assert result.returncode == 0, result.stderr
 
 
+def test_plain_import_flask_has_the_submodules_flask_imports_as_attributes() -> None:
+    """``import flask`` alone makes ``flask.cli``, ``flask.json`` ... attributes, as
+    Flask's own ``__init__`` imports them (Flask-Smorest calls ``flask.cli.AppGroup``
+    at import time)."""
+    code = """
+        import types{first}
+        import flask
+        print(sorted(k for k, v in vars(flask).items() if isinstance(v, types.ModuleType)))
+        """
+    real = run(code.format(first=""), ERLEN_FLASK_ALIAS="0")
+    assert real.returncode == 0, real.stderr
+    eager = [name for name in eval(real.stdout) if name != "t"]  # Flask's `typing as t`
+    assert "cli" in eager and "json" in eager
+    result = run(
+        """
+        import erlen, importlib
+        import flask
+        for name in NAMES:
+            assert getattr(flask, name) is importlib.import_module("erlen." + name), name
+        group = flask.cli.AppGroup("extension")
+        assert isinstance(group, erlen.cli.AppGroup)
+        assert not hasattr(flask, "views")  # not imported by `import flask`, as in Flask
+        import flask.views
+        assert flask.views is erlen.views
+        """.replace("NAMES", repr(eager))
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_uninstall_flask_alias_gives_the_real_flask_back() -> None:
     result = run(
         """

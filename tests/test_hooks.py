@@ -645,3 +645,12 @@ def test_setup_allowed_after_test_request_context_and_app_context(app: Erlen) ->
         return "later"
 
     assert app.test_client().get("/later").text == "later"
+
+
+def test_make_shell_context_works_outside_an_app_context(app: Erlen) -> None:
+    """As in Flask, ``g`` is the proxy, usable once a context is pushed."""
+    namespace = app.make_shell_context()
+    assert namespace["app"] is app
+    with app.app_context():
+        namespace["g"].marker = "later"
+        assert g.marker == "later"

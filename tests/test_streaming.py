@@ -315,3 +315,35 @@ def test_stream_wrapped_in_another_iterator_tears_down_once(adapter: Adapter, wr
     assert b"kim" in body.lower()
     assert events.count("teardown_request") == 1
     assert events.count("teardown_appcontext") == 1
+
+
+# --- a stream dropped half-sent ----------------------------------------------------------
+
+
+def test_stream_dropped_half_sent_is_closed_at_once(adapter: Adapter) -> None:
+    """A body dropped without ``close()`` after its first chunk (a test that reads only
+    the headers) ends when its last reference goes, as in Flask: its contexts are
+    popped then, not by a garbage collection during some later request."""
+    from erlen import has_request_context
+
+    app, events = make_app()
+
+    @app.get("/later")
+    def later() -> str:
+        gc.collect()  # a collection that happens to run while this request is active
+        return "later " + request.path
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        served = adapter.start(app, "/stream?who=zoe")
+        chunks = iter(served.body)
+        assert next(chunks) == b"who=zoe;"
+        assert has_request_context()  # the stream pushed the request's contexts again
+        del served, chunks
+        assert not has_request_context()
+        assert events == ["generator start", "generator finally", *TEARDOWN]
+        assert adapter.get(app, "/later") == (200, b"later /later")
+    finally:
+        if enabled:
+            gc.enable()

@@ -71,6 +71,51 @@ class _FlaskAlias:
         if isinstance(original, importlib.machinery.ModuleSpec):
             module.__spec__ = original
 
+    def find_distributions(self, context: t.Any = None) -> t.Iterator[t.Any]:
+        """``importlib.metadata`` asks each meta path finder for distributions. Where the
+        real Flask is not installed, the distribution ``Flask`` is erlen, at the version
+        ``flask.__version__`` reports: extensions read it (flask-restx and
+        Flask-DebugToolbar call ``importlib.metadata.version("flask")`` on import).
+        Where Flask is installed, its own metadata answers."""
+        name = getattr(context, "name", None)
+        if not isinstance(name, str) or name.lower() != "flask":
+            return iter(())
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_distributions", None) if finder is not self else None
+            if find is not None and next(iter(find(context)), None) is not None:
+                return iter(())  # the real Flask is installed
+        return iter((_flask_distribution(),))
+
+
+def _flask_distribution() -> t.Any:
+    """erlen's metadata under the name ``Flask``. ``importlib.metadata`` is imported
+    only when it asks, so ``import erlen`` stays free of it."""
+    import importlib.metadata
+    import pathlib
+
+    class FlaskDistribution(importlib.metadata.Distribution):
+        def read_text(self, filename: str) -> str | None:
+            if filename in {"METADATA", "PKG-INFO"}:
+                return (
+                    f"Metadata-Version: 2.1\nName: Flask\nVersion: {FLASK_API_VERSION}\n"
+                    "Summary: erlen, under Flask's name (see erlen._flask_alias)\n"
+                )
+            return None
+
+        def locate_file(self, path: t.Any) -> pathlib.Path:
+            return pathlib.Path(__file__).parent / str(path)
+
+    return FlaskDistribution()
+
+
+#: The submodules that ``import flask`` imports, so that they are attributes of ``flask``.
+_EAGER_SUBMODULES = frozenset(
+    (
+        "app", "blueprints", "cli", "config", "ctx", "globals", "helpers", "json",
+        "logging", "sansio", "sessions", "signals", "templating", "typing", "wrappers",
+    )
+)  # fmt: skip
+
 
 def _flask_package() -> types.ModuleType:
     import erlen
@@ -81,6 +126,10 @@ def _flask_package() -> types.ModuleType:
     module.__all__ = list(erlen.__all__)  # type: ignore[attr-defined]
 
     def __getattr__(name: str) -> t.Any:
+        if name in _EAGER_SUBMODULES:
+            # ``import flask`` imports these in Flask, so ``flask.cli.AppGroup`` works
+            # without ``import flask.cli`` (Flask-Smorest relies on it).
+            return importlib.import_module(f"flask.{name}")
         try:
             value = getattr(erlen, name)
         except AttributeError:

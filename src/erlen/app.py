@@ -298,7 +298,9 @@ class Erlen(App):
 
     def make_shell_context(self) -> dict[str, t.Any]:
         """The namespace of ``erlen shell``: ``app``, ``g`` and shell context processors'."""
-        rv: dict[str, t.Any] = {"app": self, "g": _cv_app.get().g}
+        from .globals import g
+
+        rv: dict[str, t.Any] = {"app": self, "g": g}
         for processor in self.shell_context_processors:
             rv.update(processor())
         return rv
@@ -906,9 +908,9 @@ class Erlen(App):
 Flask = Erlen
 
 
-# Names that Flask's ``flask.app`` module has at run time (mostly its own imports) and that
-# code written for Flask imports from it: here the same objects, or erlen's own. Each is
-# imported on first access, so importing this module loads nothing more.
+# Flask's ``flask.app`` has these names at run time (mostly its own imports),
+# and code written for Flask imports them from it: here they are the same objects,
+# or erlen's own. Each is imported on first access: this module loads nothing more.
 if not t.TYPE_CHECKING:  # mypy would otherwise take any unknown name here for Any
     from ._internal import lazy_exports as _lazy_exports
 

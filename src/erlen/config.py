@@ -9,6 +9,7 @@ import errno
 import json
 import os
 import types
+import typing as t  # noqa: F401 (flask.config has it: code may import it from here)
 from collections.abc import Callable, Mapping
 from typing import IO, Any, Generic, TypeVar, cast, overload
 

@@ -12,6 +12,7 @@ import contextvars
 import sys
 import typing as t
 from functools import update_wrapper
+from types import TracebackType  # at run time, as in flask.ctx
 
 from werkzeug.exceptions import HTTPException
 
@@ -26,8 +27,6 @@ from .signals import (
 )
 
 if t.TYPE_CHECKING:
-    from types import TracebackType
-
     from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.routing import MapAdapter
 
@@ -340,6 +339,32 @@ class RequestContext:
         )
 
 
+class _Hold:
+    """Whether a stream holds its request's teardown back, shared by the stream and the
+    generator that runs it. The generator refers to this, never to the stream: a
+    stream dropped half-sent is then freed (and closed, popping its contexts) at once,
+    as Flask's is, not by a later garbage collection in the middle of another request."""
+
+    __slots__ = ("app_ctx", "held", "req_ctx")
+
+    def __init__(self, req_ctx: RequestContext, app_ctx: AppContext) -> None:
+        self.req_ctx = req_ctx
+        self.app_ctx = app_ctx
+        self.held = False
+
+    def take(self) -> None:
+        if not self.held:
+            self.held = True
+            self.req_ctx._stream_holds += 1
+            self.app_ctx._stream_holds += 1
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self.req_ctx._stream_holds -= 1
+            self.app_ctx._stream_holds -= 1
+
+
 class ContextStream:
     """What ``stream_with_context`` returns: an iterator that runs ``inner`` with the
     request's contexts pushed again.
@@ -353,9 +378,7 @@ class ContextStream:
 
     def __init__(self, inner: t.Iterator[t.Any], req_ctx: RequestContext) -> None:
         self._inner = inner
-        self._req_ctx = req_ctx
-        self._app_ctx: AppContext = _cv_app.get()
-        self._held = False
+        self._hold = _Hold(req_ctx, _cv_app.get())
         self._closed = False
         self._steps: t.Generator[t.Any, None, None] | None = None
 
@@ -367,50 +390,13 @@ class ContextStream:
         if steps is None:
             if self._closed:
                 raise StopIteration
-            steps = self._steps = self._run()
+            steps = self._steps = _run_stream(self._inner, self._hold)
         return next(steps)
 
     def hold(self) -> None:
         """Make the request's teardown wait until this stream has been sent."""
         if not self._closed and self._steps is None:
-            self._take_hold()
-
-    def _take_hold(self) -> None:
-        if not self._held:
-            self._held = True
-            self._req_ctx._stream_holds += 1
-            self._app_ctx._stream_holds += 1
-
-    def _release(self) -> None:
-        if self._held:
-            self._held = False
-            self._req_ctx._stream_holds -= 1
-            self._app_ctx._stream_holds -= 1
-
-    def _run(self) -> t.Generator[t.Any, None, None]:
-        req_ctx, app_ctx = self._req_ctx, self._app_ctx
-        # Iterated unheld after the request was torn down (wrapped in another
-        # iterator): hold for this push, so teardown does not run a second time.
-        late = not self._held and not req_ctx._cv_tokens
-        if late:
-            self._take_hold()
-        try:
-            # The app context first, so the request context does not make another.
-            with app_ctx, req_ctx:
-                try:
-                    yield from self._inner
-                finally:
-                    if not late:
-                        self._release()  # the pops below are the last: teardown runs
-                    self._close_inner()
-        finally:
-            if late:
-                self._release()
-
-    def _close_inner(self) -> None:
-        close = getattr(self._inner, "close", None)
-        if close is not None:
-            close()
+            self._hold.take()
 
     def close(self) -> None:
         """Stop the stream (the server calls this, also when the client goes away)."""
@@ -421,10 +407,40 @@ class ContextStream:
             self._steps.close()
             return
         # Closed before it was iterated: nothing is pushed.
-        self._close_inner()
-        if self._held:
-            self._release()
-            if not self._req_ctx._cv_tokens:
+        _close_inner(self._inner)
+        hold = self._hold
+        if hold.held:
+            hold.release()
+            if not hold.req_ctx._cv_tokens:
                 # The request cycle popped the contexts already; tear them down now.
-                with self._app_ctx, self._req_ctx:
+                with hold.app_ctx, hold.req_ctx:
                     pass
+
+
+def _run_stream(inner: t.Iterator[t.Any], hold: _Hold) -> t.Generator[t.Any, None, None]:
+    """The steps of a :class:`ContextStream` (a function of its parts, not a method:
+    the generator must not keep the stream alive, see :class:`_Hold`)."""
+    req_ctx, app_ctx = hold.req_ctx, hold.app_ctx
+    # Iterated unheld after the request was torn down (wrapped in another
+    # iterator): hold for this push, so teardown does not run a second time.
+    late = not hold.held and not req_ctx._cv_tokens
+    if late:
+        hold.take()
+    try:
+        # The app context first, so the request context does not make another.
+        with app_ctx, req_ctx:
+            try:
+                yield from inner
+            finally:
+                if not late:
+                    hold.release()  # the pops below are the last: teardown runs
+                _close_inner(inner)
+    finally:
+        if late:
+            hold.release()
+
+
+def _close_inner(inner: t.Iterator[t.Any]) -> None:
+    close = getattr(inner, "close", None)
+    if close is not None:
+        close()

@@ -182,9 +182,9 @@ def _describe_loader(loader: t.Any) -> list[str]:
     return lines
 
 
-# Names that Flask's ``flask.debughelpers`` module has at run time (mostly its own imports) and that
-# code written for Flask imports from it: here the same objects, or erlen's own. Each is
-# imported on first access, so importing this module loads nothing more.
+# Flask's ``flask.debughelpers`` has these names at run time (mostly its own imports),
+# and code written for Flask imports them from it: here they are the same objects,
+# or erlen's own. Each is imported on first access: this module loads nothing more.
 if not t.TYPE_CHECKING:  # mypy would otherwise take any unknown name here for Any
     from ._internal import lazy_exports as _lazy_exports
 

@@ -35,6 +35,10 @@ _LAZY: dict[str, tuple[str, str]] = {
     "BaseLoader": ("jinja2", "BaseLoader"),
     "Template": ("jinja2", "Template"),
     "TemplateNotFound": ("jinja2", "TemplateNotFound"),
+    # Names flask.templating has at run time, which code written for Flask may import.
+    "_cv_app": ("erlen.globals", "_cv_app"),
+    "_default_template_ctx_processor": ("erlen.sansio.scaffold", "_default_template_ctx_processor"),
+    "request": ("erlen.globals", "request"),
 }
 
 

@@ -221,3 +221,5 @@ class ErlenCliRunner(CliRunner):
 
 FlaskClient = ErlenClient
 FlaskCliRunner = ErlenCliRunner
+#: Flask's name for :func:`_werkzeug_version` (the test client's ``User-Agent``).
+_get_werkzeug_version = _werkzeug_version

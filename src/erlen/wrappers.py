@@ -493,3 +493,19 @@ class Response(_WerkzeugResponse):
                     return ()
                 return body
         return super().__call__(environ, start_response)
+
+
+# Flask's ``flask.wrappers`` has these names at run time (mostly its own imports),
+# and code written for Flask imports them from it: here they are the same objects,
+# or erlen's own. Each is imported on first access: this module loads nothing more.
+if not t.TYPE_CHECKING:  # mypy would otherwise take any unknown name here for Any
+    from ._internal import lazy_exports as _lazy_exports
+
+    __getattr__, __dir__ = _lazy_exports(
+        globals(),
+        {
+            "RequestBase": ("werkzeug.wrappers", "Request"),
+            "ResponseBase": ("werkzeug.wrappers", "Response"),
+            "current_app": ("erlen.globals", "current_app"),
+        },
+    )

@@ -173,3 +173,17 @@ def _make_encoder(
             return encoder.encode(obj)
 
     return encode
+
+
+# Flask's ``flask.json.provider`` has these names at run time (mostly its own imports),
+# and code written for Flask imports them from it: here they are the same objects,
+# or erlen's own. Each is imported on first access: this module loads nothing more.
+if not t.TYPE_CHECKING:  # mypy would otherwise take any unknown name here for Any
+    from .._internal import lazy_exports as _lazy_exports
+
+    __getattr__, __dir__ = _lazy_exports(
+        globals(),
+        {
+            "decimal": ("decimal", ""),
+        },
+    )

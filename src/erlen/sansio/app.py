@@ -446,3 +446,21 @@ class App(Scaffold):
         if error is sys.exc_info()[1]:
             raise
         raise error
+
+
+# Flask's ``flask.sansio.app`` has these names at run time (mostly its own imports),
+# and code written for Flask imports them from it: here they are the same objects,
+# or erlen's own. Each is imported on first access: this module loads nothing more.
+if not t.TYPE_CHECKING:  # mypy would otherwise take any unknown name here for Any
+    from .._internal import lazy_exports as _lazy_exports
+
+    __getattr__, __dir__ = _lazy_exports(
+        globals(),
+        {
+            "DispatchingJinjaLoader": ("erlen._jinja", "DispatchingJinjaLoader"),
+            "Environment": ("erlen._jinja", "Environment"),
+            "Response": ("werkzeug.sansio.response", "Response"),
+            "_wz_redirect": ("werkzeug.utils", "redirect"),
+            "create_logger": ("erlen.logging", "create_logger"),
+        },
+    )
