@@ -228,12 +228,21 @@ def test_from_pyfile_directory_not_silent_raises_with_message(tmp_path: Path) ->
         Config(tmp_path).from_pyfile("adir")
 
 
-@pytest.mark.skipif(
-    sys.platform == "win32" or os.geteuid() == 0, reason="needs POSIX permissions as non-root"
-)
-def test_from_pyfile_unreadable_file_raises_even_when_silent(tmp_path: Path) -> None:
+def test_from_pyfile_unreadable_file_raises_even_when_silent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(tmp_path / "locked.py", "X = 1\n")
     path.chmod(0)
+    if os.geteuid() == 0:
+        # Root reads any file, so refuse this one the way the kernel would for others.
+        real_open = open
+
+        def refusing_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+            if os.fspath(file) == str(path):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(file, *args, **kwargs)
+
+        monkeypatch.setattr("builtins.open", refusing_open)
     try:
         with pytest.raises(PermissionError, match="Unable to load configuration file"):
             Config(tmp_path).from_pyfile("locked.py", silent=True)
