@@ -100,3 +100,17 @@ def lazy_exports(
         return sorted({*namespace, *exports})
 
     return __getattr__, __dir__
+
+
+def flask_module_names(
+    namespace: dict[str, t.Any], names: dict[str, tuple[str, str]]
+) -> tuple[t.Callable[[str], t.Any], t.Callable[[], list[str]]]:
+    """A module's ``__getattr__`` and ``__dir__`` for the names Flask's module of the
+    same name has at run time (mostly its own imports), which code written for Flask
+    imports from it (``from flask.app import Rule``): here the same objects, or
+    erlen's own, each imported on first access, so the module loads nothing more.
+
+    Modules call it under ``if not t.TYPE_CHECKING:``, or mypy would take every unknown
+    name in the module for ``Any``.
+    """
+    return lazy_exports(namespace, names)

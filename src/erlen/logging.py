@@ -57,13 +57,10 @@ def create_logger(app: App) -> logging.Logger:
     return logger
 
 
-# Flask's ``flask.logging`` has these names at run time (mostly its own imports),
-# and code written for Flask imports them from it: here they are the same objects,
-# or erlen's own. Each is imported on first access: this module loads nothing more.
-if not t.TYPE_CHECKING:  # mypy would otherwise take any unknown name here for Any
-    from ._internal import lazy_exports as _lazy_exports
+if not t.TYPE_CHECKING:  # ``flask.logging``'s run-time names; see flask_module_names
+    from ._internal import flask_module_names
 
-    __getattr__, __dir__ = _lazy_exports(
+    __getattr__, __dir__ = flask_module_names(
         globals(),
         {
             "request": ("erlen.globals", "request"),
