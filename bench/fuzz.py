@@ -35,6 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# --framework flask must fuzz the real Flask, which erlen's alias would replace.
+os.environ["ERLEN_FLASK_ALIAS"] = "0"
+
 ROOT = Path(__file__).resolve().parent.parent
 TESTS_DIR = ROOT / "tests"
 SRC_DIR = ROOT / "src"

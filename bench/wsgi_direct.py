@@ -18,6 +18,7 @@ import gc
 import html
 import importlib
 import json
+import os
 import platform
 import re
 import statistics
@@ -38,6 +39,8 @@ SRC_DIR = BENCH_DIR.parent / "src"
 # tree's src/ right after it so an uninstalled checkout of erlen is benchmarked too.
 if str(SRC_DIR) not in sys.path:
     sys.path.insert(1, str(SRC_DIR))
+# Flask is measured beside erlen in this process: `import flask` must stay Flask's.
+os.environ["ERLEN_FLASK_ALIAS"] = "0"
 
 from apps import (  # noqa: E402
     CASES,
@@ -348,6 +351,8 @@ def interleave(runners: dict[str, Runner], rounds: int, seconds: float) -> dict[
 
 def load_module(framework: str) -> ModuleType:
     module = importlib.import_module(f"apps.{framework}_app")
+    if framework == "flask" and "erlen" in type(module.make("hello")).__module__:
+        raise BenchError("flask: 'import flask' gave erlen (its Flask alias is on)")
     supported = getattr(module, "SUPPORTED", None)
     if not isinstance(supported, tuple) or not set(supported) <= set(CASES):
         raise BenchError(f"{framework}: apps/{framework}_app.py needs SUPPORTED, a tuple of cases")

@@ -136,3 +136,72 @@ def test_the_erlen_command_aliases_flask_before_it_imports_the_app(tmp_path: obj
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "erlen.app"
+
+
+def test_erlen_imported_afresh_replaces_the_old_alias() -> None:
+    """A test that drops erlen from sys.modules and imports it again gets one alias,
+    handing out the new modules, and Flask's metadata still answers."""
+    result = run(
+        """
+        import sys, importlib.metadata
+        import erlen, flask.globals
+        for name in [n for n in sys.modules if n == "erlen" or n.startswith("erlen.")]:
+            del sys.modules[name]
+        import erlen
+        import flask.globals
+        finders = [f for f in sys.meta_path if getattr(f, "erlen_flask_alias", False)]
+        assert len(finders) == 1, finders
+        assert flask.globals is sys.modules["erlen.globals"]
+        print(importlib.metadata.version("flask"))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith("3.1.")
+    assert "RuntimeWarning" not in result.stderr
+
+
+def test_the_warning_points_at_the_users_import(tmp_path: object) -> None:
+    from pathlib import Path
+
+    script = Path(str(tmp_path)) / "user_module.py"
+    script.write_text("import flask\nimport erlen\n")
+    environ = {k: v for k, v in os.environ.items() if k != "ERLEN_FLASK_ALIAS"}
+    result = subprocess.run(
+        [sys.executable, "-W", "always", str(script)],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "user_module.py:2: RuntimeWarning" in result.stderr
+    assert "every 'import flask' in this process gives the real Flask" in result.stderr
+
+
+def test_python_m_flask_runs_erlens_command_line_under_the_alias() -> None:
+    result = run(
+        """
+        import runpy, sys
+        import erlen
+        sys.argv = ["flask", "--version"]
+        try:
+            runpy.run_module("flask", run_name="__main__", alter_sys=True)
+        except SystemExit as exit:
+            assert not exit.code, exit.code
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Erlen" in result.stdout, result.stdout
+
+
+def test_star_import_from_flask_gives_flasks_names_only() -> None:
+    result = run(
+        """
+        import erlen
+        namespace = {}
+        exec("from flask import *", namespace)
+        assert "Flask" in namespace and "request" in namespace
+        assert "Erlen" not in namespace and "install_flask_alias" not in namespace
+        """
+    )
+    assert result.returncode == 0, result.stderr

@@ -37,6 +37,14 @@ class _FlaskAlias:
     meta path finder and its loader (the protocols need no base class, and
     ``importlib.abc`` would cost ``import erlen`` more than all the rest of it)."""
 
+    #: Marks the finder of any copy of this module (erlen imported afresh, reloaded).
+    erlen_flask_alias = True
+
+    def __init__(self) -> None:
+        #: erlen's own spec of each module handed out, put back after the import
+        #: system sets the alias spec on it.
+        self.original_specs: dict[str, importlib.machinery.ModuleSpec] = {}
+
     def find_spec(
         self,
         fullname: str,
@@ -48,9 +56,11 @@ class _FlaskAlias:
         if not fullname.startswith("flask."):
             return None
         target_name = "erlen." + fullname[len("flask.") :]
-        if importlib.util.find_spec(target_name) is None:
+        erlen_spec = importlib.util.find_spec(target_name)
+        if erlen_spec is None:
             return None  # no such module in erlen: an ImportError, as Flask would give
-        return importlib.machinery.ModuleSpec(fullname, self._loader)
+        # erlen's file as the origin: runpy (``python -m flask``) reports it as argv[0].
+        return importlib.machinery.ModuleSpec(fullname, self._loader, origin=erlen_spec.origin)
 
     @property
     def _loader(self) -> Loader:
@@ -61,15 +71,28 @@ class _FlaskAlias:
             return _flask_package()
         module = importlib.import_module("erlen." + spec.name[len("flask.") :])
         # The import system sets __spec__ to this alias spec; exec_module puts it back.
-        spec.loader_state = module.__spec__
+        if module.__spec__ is not None and not getattr(
+            module.__spec__.loader, "erlen_flask_alias", False
+        ):
+            self.original_specs[module.__name__] = module.__spec__
         return module
 
     def exec_module(self, module: types.ModuleType) -> None:
         """Nothing runs: the module is erlen's, already imported. Its own ``__spec__``
         is restored, so it keeps its name for relative imports and ``reload``."""
-        original = getattr(module.__spec__, "loader_state", None)
-        if isinstance(original, importlib.machinery.ModuleSpec):
+        original = self.original_specs.get(module.__name__)
+        if original is not None:
             module.__spec__ = original
+
+    def get_code(self, fullname: str) -> t.Any:
+        """The code of erlen's module, for ``runpy``: ``python -m flask`` runs
+        ``erlen``'s command line."""
+        if fullname == "flask":
+            fullname = "flask.__main__"
+        target = "erlen." + fullname[len("flask.") :]
+        spec = importlib.util.find_spec(target)
+        loader = getattr(spec, "loader", None)
+        return loader.get_code(target) if loader is not None else None
 
     def find_distributions(self, context: t.Any = None) -> t.Iterator[t.Any]:
         """``importlib.metadata`` asks each meta path finder for distributions. Where the
@@ -81,7 +104,9 @@ class _FlaskAlias:
         if not isinstance(name, str) or name.lower() != "flask":
             return iter(())
         for finder in sys.meta_path:
-            find = getattr(finder, "find_distributions", None) if finder is not self else None
+            if getattr(finder, "erlen_flask_alias", False):
+                continue  # this finder, or a stale one from an earlier erlen
+            find = getattr(finder, "find_distributions", None)
             if find is not None and next(iter(find(context)), None) is not None:
                 return iter(())  # the real Flask is installed
         return iter((_flask_distribution(),))
@@ -117,13 +142,19 @@ _EAGER_SUBMODULES = frozenset(
 )  # fmt: skip
 
 
+_ERLEN_ONLY_NAMES = frozenset(("Erlen", "install_flask_alias", "uninstall_flask_alias"))
+
+
 def _flask_package() -> types.ModuleType:
     import erlen
 
     module = types.ModuleType("flask", "erlen, under Flask's name (see erlen._flask_alias).")
     module.__path__ = []  # a package; its submodules come from the alias finder
     module.__version__ = FLASK_API_VERSION  # type: ignore[attr-defined]
-    module.__all__ = list(erlen.__all__)  # type: ignore[attr-defined]
+    # Flask's own names: not erlen's additions (Erlen, the alias switches).
+    module.__all__ = [  # type: ignore[attr-defined]
+        name for name in erlen.__all__ if name not in _ERLEN_ONLY_NAMES
+    ]
 
     def __getattr__(name: str) -> t.Any:
         if name in _EAGER_SUBMODULES:
@@ -138,7 +169,7 @@ def _flask_package() -> types.ModuleType:
         return value
 
     def __dir__() -> list[str]:
-        return sorted({*module.__dict__, *erlen.__all__})
+        return sorted({*module.__dict__, *module.__all__, *_EAGER_SUBMODULES})
 
     module.__getattr__ = __getattr__  # type: ignore[method-assign]
     module.__dir__ = __dir__  # type: ignore[method-assign]
@@ -149,8 +180,12 @@ _finder = _FlaskAlias()
 
 
 def _is_ours(module: types.ModuleType | None) -> bool:
+    """Whether ``module`` came from an erlen alias (this one or a stale one) or is
+    erlen's: not the real Flask."""
     spec = getattr(module, "__spec__", None)
-    return spec is not None and (spec.loader is _finder or spec.name.startswith("erlen"))
+    return spec is not None and (
+        getattr(spec.loader, "erlen_flask_alias", False) or spec.name.startswith("erlen")
+    )
 
 
 def real_flask_imported() -> bool:
@@ -159,15 +194,30 @@ def real_flask_imported() -> bool:
     return module is not None and not _is_ours(module)
 
 
+def _drop_stale_aliases() -> None:
+    """Forget finders and ``flask.<sub>`` modules left by an erlen imported earlier in
+    this process (a test that imports erlen afresh): they hand out the old modules."""
+    sys.meta_path[:] = [
+        finder
+        for finder in sys.meta_path
+        if finder is _finder or not getattr(finder, "erlen_flask_alias", False)
+    ]
+    for name, module in list(sys.modules.items()):
+        if name.startswith("flask.") and _is_ours(module):
+            current = sys.modules.get("erlen." + name[len("flask.") :])
+            if module is not current:
+                del sys.modules[name]
+
+
 def install_flask_alias() -> None:
     """Make ``flask`` and ``flask.<sub>`` mean erlen for the rest of the process.
 
     Does nothing when ``ERLEN_FLASK_ALIAS`` is ``0`` (or ``false``, ``no``). Warns when
-    the real Flask was imported first: extensions imported before erlen hold
-    Flask's own proxies and will not see erlen's app.
+    the real Flask was imported first: then every ``import flask`` gives it.
     """
     if os.environ.get("ERLEN_FLASK_ALIAS", "").lower() in {"0", "false", "no", "off"}:
         return
+    _drop_stale_aliases()
     if _finder not in sys.meta_path:
         sys.meta_path.insert(0, _finder)
     warn_if_real_flask_imported()
@@ -176,8 +226,7 @@ def install_flask_alias() -> None:
 def uninstall_flask_alias() -> None:
     """Leave ``flask`` alone from now on: remove the hook and forget the aliased modules
     (code that already imported them keeps erlen's objects)."""
-    while _finder in sys.meta_path:
-        sys.meta_path.remove(_finder)
+    sys.meta_path[:] = [f for f in sys.meta_path if not getattr(f, "erlen_flask_alias", False)]
     for name in [name for name in sys.modules if name == "flask" or name.startswith("flask.")]:
         if _is_ours(sys.modules[name]):
             del sys.modules[name]
@@ -186,17 +235,37 @@ def uninstall_flask_alias() -> None:
 _warned = False
 
 
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside erlen and
+    the import machinery: the user's import or app."""
+    frame = sys._getframe(1)
+    level = 0
+    while frame is not None:
+        if "importlib" not in frame.f_code.co_filename:  # warnings skips those itself
+            level += 1
+            name = frame.f_globals.get("__name__", "")
+            if not (name == "erlen" or name.startswith("erlen.")):
+                return level
+        frame = frame.f_back  # type: ignore[assignment]
+    return 1
+
+
 def warn_if_real_flask_imported() -> None:
     """Warn once if the real Flask is loaded while the alias is wanted."""
     global _warned
     if _warned or not real_flask_imported() or _finder not in sys.meta_path:
         return
     _warned = True
+    command = ""
+    script = (sys.argv or [""])[0].replace(os.sep, "/")
+    if script.rpartition("/")[2] == "flask" or script.endswith("flask/__main__.py"):
+        command = " Run the 'erlen' command (or 'python -m erlen') instead of 'flask'."
     warnings.warn(
-        "The real Flask was imported before erlen, so Flask extensions imported so far"
-        " use Flask's own 'current_app', 'g', 'request' and 'session', which an erlen app"
-        " never sets. Import erlen before Flask and before any Flask extension (or set"
-        " ERLEN_FLASK_ALIAS=0 if you mean to run Flask beside erlen).",
+        "The real Flask was imported before erlen, so every 'import flask' in this process"
+        " gives the real Flask, including the Flask extensions, whose 'current_app', 'g',"
+        " 'request' and 'session' an erlen app never sets. Import erlen before Flask and"
+        " before any Flask extension (or set ERLEN_FLASK_ALIAS=0 if you mean to run Flask"
+        f" beside erlen).{command}",
         RuntimeWarning,
-        stacklevel=3,
+        stacklevel=_caller_stacklevel(),
     )
