@@ -14,17 +14,14 @@ import http.client
 import io
 import json
 import string
-import threading
 import typing as t
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.serving import make_server
 from werkzeug.test import EnvironBuilder
 
+from dev_server import serving
 from erlen import Erlen, request
 
 #: Long enough to need more than one read of Werkzeug's 64 KiB, and not one letter
@@ -298,20 +295,6 @@ def test_view_reading_the_form_again_after_the_error_finds_it_empty() -> None:
 
 
 # --- through a real server -----------------------------------------------------------------
-
-
-@contextmanager
-def serving(app: Erlen) -> Iterator[int]:
-    """Werkzeug's development server on a free port, in a thread, for the block."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 def post_chunked(port: int, path: str, chunks: list[bytes]) -> tuple[int, bytes]:

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import http.client
 import logging
-import threading
 import typing as t
-from collections.abc import Iterator
-from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 from werkzeug.test import EnvironBuilder
 
+from dev_server import serving
 from erlen import Erlen, Response, make_response, redirect, request
 from erlen._headers import UnsafeHeaderError, check_header_list, quote_location
 
@@ -274,18 +271,6 @@ def test_quote_location_leaves_clean_targets_alone() -> None:
     assert quote_location("/\x7f\x1f") == "/%7F%1F"
 
 
-@contextmanager
-def dev_server(app: Erlen) -> Iterator[int]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
-        thread.join(5)
-
-
 def raw_get(port: int, path: str) -> tuple[int, list[tuple[str, str]]]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
@@ -300,7 +285,7 @@ def raw_get(port: int, path: str) -> tuple[int, list[tuple[str, str]]]:
 @pytest.mark.server
 @pytest.mark.parametrize("path", ["/mimetype", "/setitem", "/header-name", "/hooked"])
 def test_a_real_server_never_sends_an_injected_header(app: Erlen, path: str) -> None:
-    with dev_server(app) as port:
+    with serving(app) as port:
         status, headers = raw_get(port, f"{path}?v=text/html%0d%0aSet-Cookie:%20evil=1")
         assert status == 500
         assert_no_unsafe_header(headers)
