@@ -22,30 +22,26 @@ from urllib.parse import quote as _url_quote
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import (
     BadRequest,
-    BadRequestKeyError,
     HTTPException,
-    InternalServerError,
 )
-from werkzeug.routing import BuildError, MapAdapter, RequestRedirect, RoutingException
+from werkzeug.routing import BuildError, MapAdapter, RequestRedirect
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import typing as ft
 from . import wsgi
+from ._errors import ErrorHandling
+from ._errors import MissingViewError as MissingViewError
 from ._flask_alias import warn_if_real_flask_imported
 from ._hosts import BadHost, check_host, host_is_usable_for_urls, known_hosts, server_host
-from ._internal import CO_ASYNC, imported_attribute, is_client_error
+from ._internal import CO_ASYNC, imported_attribute
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request, request_ctx
 from .helpers import get_debug_flag, get_load_dotenv
 from .routing import NeedsRedirect, Router, get_router
-from .sansio.app import App
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .signals import (
-    appcontext_tearing_down,
-    got_request_exception,
     request_finished,
     request_started,
-    request_tearing_down,
 )
 from .wrappers import Request, Response, _outermost_first
 
@@ -68,27 +64,7 @@ def _endpoint_from(values: dict[str, t.Any]) -> str:
     return endpoint  # type: ignore[no-any-return]
 
 
-class MissingViewError(KeyError):
-    """A request matched a URL rule whose endpoint has no view function (a rule added
-    with ``app.url_map.add`` or ``add_url_rule`` without ``view_func``, and no
-    ``@app.endpoint`` for it). A ``KeyError``, as the failed lookup is in Flask, with
-    a message that says what to do."""
-
-    def __init__(self, rule: Rule) -> None:
-        super().__init__(rule.endpoint)
-        self.rule = rule
-
-    def __str__(self) -> str:
-        endpoint = self.rule.endpoint
-        return (
-            f"No view function is registered for the endpoint {endpoint!r}, which the URL"
-            f" rule {self.rule.rule!r} names. Register one with"
-            f" '@app.endpoint({endpoint!r})' (or a blueprint's), or pass 'view_func' to"
-            " 'add_url_rule'."
-        )
-
-
-class Erlen(App):
+class Erlen(ErrorHandling):
     """A WSGI application with Flask's API.
 
     ``import_name`` is usually ``__name__``: it locates the app's files (static,
@@ -544,10 +520,6 @@ class Erlen(App):
             view = self.ensure_sync(view)
         return view(**request.view_args)  # type: ignore[arg-type,no-any-return]
 
-    def _raise_missing_view(self, rule: Rule) -> t.NoReturn:
-        """A request matched a rule whose endpoint has no view function: say so."""
-        raise MissingViewError(rule) from None
-
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
         """Raise the error routing produced (404, 405, a redirect ...).
 
@@ -695,132 +667,16 @@ class Erlen(App):
             rv.headers.update(headers)
         return rv
 
-    # -- errors -------------------------------------------------------------------
-
-    def handle_http_exception(
-        self, e: HTTPException
-    ) -> HTTPException | ft.ResponseReturnValue:
-        """The registered handler's response for an HTTP error, or the error itself."""
-        if e.code is None:
-            return e
-        if isinstance(e, RoutingException):
-            # Redirects from routing are not errors to handle.
-            return e
-        request = request_ctx.request
-        blueprints = request.blueprints
-        if not blueprints and e is request.routing_exception:
-            # No rule matched: a blueprint whose URL prefix the path is under
-            # handles its own 404s and 405s.
-            blueprints = self._blueprints_for_path(request.path)
-        handler = self._find_error_handler(e, blueprints)
-        if handler is None:
-            return e
-        return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
-
-    def handle_user_exception(
-        self, e: Exception
-    ) -> HTTPException | ft.ResponseReturnValue:
-        """Handle an exception from a hook or view with a registered handler, or re-raise."""
-        if isinstance(e, BadRequestKeyError) and (
-            self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"]
-        ):
-            e.show_exception = True
-        if isinstance(e, HTTPException) and not self.trap_http_exception(e):
-            return self.handle_http_exception(e)
-        handler = self._find_error_handler(e, request_ctx.request.blueprints)
-        if handler is None:
-            raise
-        return self.ensure_sync(handler)(e)  # type: ignore[no-any-return]
-
-    def handle_exception(self, e: Exception) -> Response:
-        """An unhandled exception: re-raise when propagating, else log it and answer 500.
-
-        Bad client input first read outside the view (an invalid query string read
-        by an ``after_request`` hook or an error handler) is the client's error, not
-        the app's: it is answered with its own 4xx, through the error handlers.
-        """
-        if is_client_error(e):
-            try:
-                rv = self.handle_user_exception(e)
-            except Exception as failure:
-                if not is_client_error(failure):
-                    return self.handle_exception(failure)  # the handler failed: a 500
-                rv = t.cast(HTTPException, failure)  # it read the bad input again
-            return self.finalize_request(rv, from_error_handler=True)
-        exc_info = sys.exc_info()
-        if got_request_exception.receivers:
-            got_request_exception.send(self, _async_wrapper=self.ensure_sync, exception=e)
-        propagate = self.config["PROPAGATE_EXCEPTIONS"]
-        if propagate is None:
-            propagate = self.testing or self.debug
-        if propagate:
-            if exc_info[1] is e:
-                raise
-            raise e
-        self.log_exception(exc_info)
-        server_error: InternalServerError | ft.ResponseReturnValue
-        server_error = InternalServerError(original_exception=e)
-        request = request_ctx.request
-        handler = self._find_error_handler(server_error, request.blueprints)
-        if handler is not None:
-            try:
-                server_error = self.ensure_sync(handler)(server_error)
-            except HTTPException as again:
-                if not is_client_error(again):
-                    raise
-                return self.handle_exception(again)
-        return self.finalize_request(server_error, from_error_handler=True)
-
     def log_exception(
         self,
         exc_info: tuple[type, BaseException, t.Any] | tuple[None, None, None],
     ) -> None:
-        """Log an unhandled exception to :attr:`logger`."""
+        """Log an unhandled exception to :attr:`logger` (from this module, so the
+        default format names it ``app``, as Flask's does)."""
         self.logger.error(
             f"Exception on {request_ctx.request.path} [{request_ctx.request.method}]",
             exc_info=exc_info,
         )
-
-    # -- teardown -----------------------------------------------------------------
-
-    def do_teardown_request(self, exc: BaseException | None = None) -> None:
-        """Run ``teardown_request`` functions (innermost blueprint first, reverse order).
-
-        All of them run even if one raises; the first error is raised afterwards.
-        """
-        funcs_by_name = self.teardown_request_funcs
-        if funcs_by_name:
-            request = _cv_request.get().request
-            funcs = [
-                func
-                for name in (*request.blueprints, None)
-                for func in reversed(funcs_by_name.get(name) or ())
-            ]
-            self._run_teardown(funcs, exc)
-        if request_tearing_down.receivers:
-            request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
-
-    def do_teardown_appcontext(self, exc: BaseException | None = None) -> None:
-        """Run ``teardown_appcontext`` functions in reverse order; all run even if one raises."""
-        if self.teardown_appcontext_funcs:
-            self._run_teardown(list(reversed(self.teardown_appcontext_funcs)), exc)
-        if appcontext_tearing_down.receivers:
-            appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
-
-    def _run_teardown(
-        self, funcs: list[ft.TeardownCallable], exc: BaseException | None
-    ) -> None:
-        first_error: BaseException | None = None
-        for func in funcs:
-            try:
-                self.ensure_sync(func)(exc)
-            except Exception as e:
-                if first_error is None:
-                    first_error = e
-                else:
-                    self.logger.exception("Another teardown function also failed")
-        if first_error is not None:
-            raise first_error
 
     # -- async ----------------------------------------------------------------------
 
