@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import json
 from typing import Any
 
 import pytest
@@ -265,9 +266,16 @@ def test_redirect_to_a_malformed_url(target: str) -> None:
 @pytest.mark.parametrize("depth", [1_000, 5_000, 30_000])
 @pytest.mark.parametrize("path", ["/json", "/api/items", "/json/force"])
 def test_deeply_nested_json_is_a_400(path: str, depth: int) -> None:
+    """Too deep for this Python's parser: a 400. (Python 3.12 and newer parse deeper
+    documents than 3.11; one they parse is an ordinary request, never a 5xx.)"""
     body = b"[" * depth + b"]" * depth
     result = run(make_environ("POST", path, body=body, content_type="application/json"))
-    assert result.code == 400
+    try:
+        json.loads(body)
+    except RecursionError:
+        assert result.code == 400
+    else:
+        assert result.code < 500
 
 
 def test_json_number_with_too_many_digits_is_a_400() -> None:

@@ -141,11 +141,18 @@ def test_validly_signed_deeply_nested_session_cookie_gives_a_fresh_session(
 ) -> None:
     app = make_app()
     inner = "[" * depth + "]" * depth if shape == "arrays" else '{"a":' * depth + "1" + "}" * depth
+    document = '{"deep":' + inner + "}"
     client = app.test_client()
-    client.set_cookie("session", signed_cookie(app, '{"deep":' + inner + "}"))
+    client.set_cookie("session", signed_cookie(app, document))
     response = client.get("/session")
     assert response.status_code == 200
-    assert response.json == {"session": {}}
+    try:
+        TaggedJSONSerializer().loads(document)
+    except ValueError:  # too deep for this Python: refused, a fresh session
+        assert response.json == {"session": {}}
+    else:  # Python 3.12 and newer read 600 levels: the session is the document's
+        assert response.json is not None and "deep" in response.json["session"]
+        client.delete_cookie("session")
 
     response = client.get("/count")
     assert response.status_code == 200
