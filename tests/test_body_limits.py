@@ -23,6 +23,7 @@ from werkzeug.test import EnvironBuilder
 
 from dev_server import serving
 from erlen import Erlen, request
+from wsgi_call import call_wsgi
 
 #: Long enough to need more than one read of Werkzeug's 64 KiB, and not one letter
 #: repeated, so a body cut short or reordered cannot pass for the whole one.
@@ -127,20 +128,8 @@ def chunked_environ(path: str, payload: bytes, content_type: str) -> dict[str, t
 
 def call(app: Erlen, environ: dict[str, t.Any]) -> tuple[int, bytes]:
     """Status code and body of one WSGI call."""
-    seen: dict[str, str] = {}
-
-    def start_response(status: str, headers: t.Any, exc_info: t.Any = None) -> t.Any:
-        seen["status"] = status
-        return lambda data: None
-
-    result = app(environ, start_response)
-    try:
-        body = b"".join(result)
-    finally:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
-    return int(seen["status"].split()[0]), body
+    status, _, body = call_wsgi(app, environ)
+    return int(status.split()[0]), body
 
 
 # --- MAX_CONTENT_LENGTH ------------------------------------------------------------------

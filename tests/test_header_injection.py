@@ -21,6 +21,7 @@ from werkzeug.test import EnvironBuilder
 from dev_server import serving
 from erlen import Erlen, Response, make_response, redirect, request
 from erlen._headers import UnsafeHeaderError, check_header_list, quote_location
+from wsgi_call import call_wsgi
 
 INJECTION = "text/html\r\nSet-Cookie: evil=1"
 
@@ -29,24 +30,12 @@ Answer = tuple[str, list[tuple[str, str]], bytes]
 
 def call(app: Erlen, path: str, *, general: bool = False) -> Answer:
     """One WSGI call, through the inlined cycle or forced through the general one."""
-    environ = EnvironBuilder(path=path).get_environ()
-    seen: dict[str, t.Any] = {}
-
-    def start_response(
-        status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
-    ) -> t.Any:
-        seen["status"], seen["headers"] = status, list(headers)
-        return lambda data: None
-
     if general:
         app._inline_cycle = False
     try:
-        body_iter = app(environ, start_response)
-        body = b"".join(body_iter)
-        getattr(body_iter, "close", lambda: None)()
+        return call_wsgi(app, EnvironBuilder(path=path).get_environ())
     finally:
         app._inline_cycle = None
-    return seen["status"], seen["headers"], body
 
 
 def assert_no_unsafe_header(headers: list[tuple[str, str]]) -> None:

@@ -19,6 +19,7 @@ from werkzeug.test import EnvironBuilder
 
 from erlen import Blueprint, Erlen, redirect, request, url_for
 from erlen import wsgi as erlen_wsgi
+from wsgi_call import call_wsgi
 
 Answer = tuple[int, dict[str, str], bytes]
 
@@ -81,22 +82,8 @@ def environ_for(path: str = "/", host: str | None = "example.com") -> dict[str, 
 
 
 def call(app: Erlen, environ: dict[str, t.Any]) -> Answer:
-    seen: dict[str, t.Any] = {}
-
-    def start_response(
-        status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
-    ) -> t.Any:
-        seen["status"], seen["headers"] = status, headers
-        return lambda data: None
-
-    result = app(environ, start_response)
-    try:
-        body = b"".join(result)
-    finally:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
-    return int(seen["status"].split()[0]), dict(seen["headers"]), body
+    status, headers, body = call_wsgi(app, environ)
+    return int(status.split()[0]), dict(headers), body
 
 
 @dataclass
