@@ -27,6 +27,7 @@ if t.TYPE_CHECKING:
     from .globals import g as g
     from .globals import request as request
     from .globals import session as session
+    from .globals import websocket as websocket
     from .helpers import abort as abort
     from .helpers import flash as flash
     from .helpers import get_flashed_messages as get_flashed_messages
@@ -52,6 +53,8 @@ if t.TYPE_CHECKING:
     from .templating import render_template_string as render_template_string
     from .templating import stream_template as stream_template
     from .templating import stream_template_string as stream_template_string
+    from .websocket import WebsocketDisconnect as WebsocketDisconnect
+    from .websocket import has_websocket_context as has_websocket_context
     from .wrappers import Request as Request
     from .wrappers import Response as Response
 
@@ -69,6 +72,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "g": ("erlen.globals", "g"),
     "request": ("erlen.globals", "request"),
     "session": ("erlen.globals", "session"),
+    "websocket": ("erlen.globals", "websocket"),
+    "has_websocket_context": ("erlen.websocket", "has_websocket_context"),
+    "WebsocketDisconnect": ("erlen.websocket", "WebsocketDisconnect"),
     "abort": ("erlen.helpers", "abort"),
     "flash": ("erlen.helpers", "flash"),
     "get_flashed_messages": ("erlen.helpers", "get_flashed_messages"),

@@ -41,6 +41,13 @@ def call_in_event_loop(
     """
 
     def run(*args: t.Any, **kwargs: t.Any) -> T:
+        loop = getattr(_worker, "loop", None)
+        if loop is not None:
+            # A worker thread of an ASGI server: the coroutine runs on the server's loop.
+            from .asgi import before_loop_hop
+
+            before_loop_hop()
+            return asyncio.run_coroutine_threadsafe(func(*args, **kwargs), loop).result()
         green = _green_thread_runner()
         if green is not None:
             context = contextvars.copy_context()
@@ -66,3 +73,120 @@ def call_in_event_loop(
         return outcome[0]  # type: ignore[no-any-return]
 
     return run
+
+
+# -- ASGI: the server's loop, a bounded thread pool, and a request's own context ------
+
+#: The thread pool size for synchronous code under ASGI (``Erlen.asgi_threads``).
+DEFAULT_THREADS = 40
+
+_worker = threading.local()
+
+
+def server_loop() -> asyncio.AbstractEventLoop | None:
+    """The ASGI server's loop when this thread is one of its workers, else None."""
+    return getattr(_worker, "loop", None)
+
+
+def _run_in_worker(
+    loop: asyncio.AbstractEventLoop,
+    context: contextvars.Context,
+    func: t.Callable[..., T],
+    args: tuple[t.Any, ...],
+) -> T:
+    _worker.loop = loop
+    try:
+        return context.run(func, *args)
+    finally:
+        _worker.loop = None
+
+
+async def run_sync(
+    pool: t.Any, context: contextvars.Context, func: t.Callable[..., T], *args: t.Any
+) -> T:
+    """Run ``func(*args)`` in ``context`` on a thread of ``pool``, without blocking the loop.
+
+    Coroutine functions that ``func`` calls through ``app.ensure_sync`` run back on
+    this loop (see :func:`call_in_event_loop`).
+    """
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(pool, _run_in_worker, loop, context, func, args)
+
+
+class InContext:
+    """Await ``coro`` with each of its steps run in ``context``: an ``async def`` view
+    sees its request's contexts (and keeps what it sets) while the adapter itself runs
+    in the server's task. (``asyncio.Task(context=...)`` does this from Python 3.11,
+    at the cost of a task.)"""
+
+    __slots__ = ("context", "coro")
+
+    def __init__(self, context: contextvars.Context, coro: t.Awaitable[t.Any]) -> None:
+        self.context = context
+        self.coro = coro
+
+    def __await__(self) -> t.Generator[t.Any, t.Any, t.Any]:
+        run = self.context.run
+        coro = t.cast("t.Coroutine[t.Any, t.Any, t.Any]", self.coro)
+        step: t.Callable[[t.Any], t.Any] = coro.send
+        value: t.Any = None
+        while True:
+            try:
+                signal = run(step, value)
+            except StopIteration as stop:
+                return stop.value
+            try:
+                value = yield signal
+            except BaseException as e:  # cancellation, or a failed future
+                step, value = coro.throw, e
+            else:
+                step = coro.send
+
+
+class AsyncBody:
+    """A response body that is an async iterable (an ``async def`` generator).
+
+    The ASGI adapter iterates :attr:`source` on its loop. Under WSGI the body is
+    iterated here: each step runs on one private event loop (or, in an ASGI worker
+    thread, on the server's loop), which is closed with the body.
+    """
+
+    def __init__(self, source: t.AsyncIterable[t.Any], encode: t.Callable[[t.Any], bytes]) -> None:
+        self.source = source
+        self.encode = encode
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._iterator: t.AsyncIterator[t.Any] | None = None
+
+    def _run(self, awaitable: t.Awaitable[T]) -> T:
+        loop = server_loop()
+        if loop is not None:
+            return asyncio.run_coroutine_threadsafe(_awaited(awaitable), loop).result()
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+        return self._loop.run_until_complete(awaitable)
+
+    def __iter__(self) -> AsyncBody:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._iterator is None:
+            self._iterator = aiter(self.source)
+        try:
+            return self.encode(self._run(anext(self._iterator)))
+        except StopAsyncIteration:
+            raise StopIteration from None
+
+    def close(self) -> None:
+        try:
+            aclose = getattr(self._iterator or self.source, "aclose", None)
+            if aclose is not None:
+                self._run(aclose())
+        finally:
+            if self._loop is not None:
+                self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+                self._loop.close()
+                self._loop = None
+
+
+async def _awaited(awaitable: t.Awaitable[T]) -> T:
+    return await awaitable

@@ -27,13 +27,14 @@ from werkzeug.exceptions import (
 from werkzeug.routing import BuildError, MapAdapter, RequestRedirect
 from werkzeug.wrappers import Response as BaseResponse
 
+from . import _cycle, asgi, wsgi
 from . import typing as ft
-from . import wsgi
-from ._errors import ErrorHandling
+from ._async import DEFAULT_THREADS
 from ._errors import MissingViewError as MissingViewError
 from ._flask_alias import warn_if_real_flask_imported
 from ._hosts import BadHost, check_host, host_is_usable_for_urls, known_hosts, server_host
 from ._internal import CO_ASYNC, imported_attribute
+from ._serving import Serving
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request, request_ctx
 from .helpers import get_debug_flag, get_load_dotenv
@@ -56,6 +57,19 @@ if t.TYPE_CHECKING:
 T = t.TypeVar("T")
 
 
+def _asgi_marks(call: t.Callable[..., t.Any]) -> None:
+    """Mark ``call`` as a coroutine function for the checks ASGI servers make, while
+    it stays an ordinary function (a WSGI call returns the response iterable)."""
+    import asyncio.coroutines
+    import inspect
+
+    marker = getattr(asyncio.coroutines, "_is_coroutine", None)
+    if marker is not None:  # asyncio.iscoroutinefunction, before Python 3.14
+        call._is_coroutine = marker  # type: ignore[attr-defined]
+    if hasattr(inspect, "markcoroutinefunction"):  # Python 3.12+
+        inspect.markcoroutinefunction(call)
+
+
 def _endpoint_from(values: dict[str, t.Any]) -> str:
     """The endpoint of a ``url_for`` call that names it ``endpoint=``."""
     endpoint = values.pop("endpoint", None)
@@ -64,7 +78,7 @@ def _endpoint_from(values: dict[str, t.Any]) -> str:
     return endpoint  # type: ignore[no-any-return]
 
 
-class Erlen(ErrorHandling):
+class Erlen(Serving):
     """A WSGI application with Flask's API.
 
     ``import_name`` is usually ``__name__``: it locates the app's files (static,
@@ -106,6 +120,11 @@ class Erlen(ErrorHandling):
             root_path=root_path,
         )
         self._inline_cycle = None
+        #: Functions run before the app serves its first request (ASGI: at lifespan
+        #: startup) and after it stops serving (ASGI: at lifespan shutdown).
+        self.before_serving_funcs: list[t.Callable[[], t.Any]] = []
+        self.after_serving_funcs: list[t.Callable[[], t.Any]] = []
+        self._serving = False
         warn_if_real_flask_imported()
         if self.has_static_folder:
             if bool(static_host) != host_matching:
@@ -156,7 +175,7 @@ class Erlen(ErrorHandling):
     #: What ``wsgi_app`` may take for granted (``erlen.wsgi._Plan``), False when the
     #: cycle is customised, None until a request decides. A per-instance attribute
     #: only: CPython 3.11 reads one that shadows a class attribute the slow way.
-    _inline_cycle: wsgi._Plan | t.Literal[False] | None
+    _inline_cycle: _cycle.Plan | t.Literal[False] | None
 
     #: Methods that extensions replace on the instance (Flask-DebugToolbar sets
     #: ``app.dispatch_request``): once one is, the cycle calls the instance's own.
@@ -448,15 +467,35 @@ class Erlen(ErrorHandling):
     # -- the request cycle ------------------------------------------------------
 
     wsgi_app = wsgi.wsgi_app
+    asgi_app = asgi.asgi_app
+    #: Threads for synchronous views, hooks and handlers under ASGI.
+    asgi_threads: int = DEFAULT_THREADS
 
+    @t.overload
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> cabc.Iterable[bytes]:
-        return self.wsgi_app(environ, start_response)
+    ) -> cabc.Iterable[bytes]: ...
+
+    @t.overload
+    def __call__(
+        self, environ: asgi.Scope, start_response: asgi.Receive, send: asgi.Send
+    ) -> cabc.Coroutine[t.Any, t.Any, None]: ...
+
+    def __call__(self, environ: t.Any, start_response: t.Any, send: t.Any = None) -> t.Any:
+        """WSGI, ``app(environ, start_response)``, or ASGI, ``await app(scope, receive,
+        send)``: the same object serves both, told apart by the call."""
+        if send is None:
+            return self.wsgi_app(environ, start_response)
+        return self.asgi_app(environ, start_response, send)
+
+    # ASGI servers tell an ASGI app by its coroutine-function ``__call__``:
+    # uvicorn with asyncio's check, hypercorn with inspect's (see _asgi_marks).
+    _asgi_marks(__call__)
 
     def full_dispatch_request(self) -> Response:
         """Run ``before_request`` hooks and the view, handle errors, finalize."""
-        self._got_first_request = True
+        if not self._got_first_request:
+            self._first_request()
         try:
             if request_started.receivers:
                 request_started.send(self, _async_wrapper=self.ensure_sync)
@@ -631,8 +670,8 @@ class Erlen(ErrorHandling):
             )
 
         if not isinstance(rv, self.response_class):
-            if isinstance(rv, (str, bytes, bytearray, cabc.Iterator)):
-                rv = self.response_class(rv, status=status, headers=headers)
+            if isinstance(rv, (str, bytes, bytearray, cabc.Iterator, cabc.AsyncIterator)):
+                rv = self.response_class(rv, status=status, headers=headers)  # type: ignore[arg-type]
                 status = headers = None
             elif isinstance(rv, (dict, list)):
                 rv = self.json.response(rv)

@@ -15,6 +15,7 @@ if t.TYPE_CHECKING:
     from .app import Erlen
     from .ctx import AppContext, RequestContext, _AppCtxGlobals
     from .sessions import SessionMixin
+    from .websocket import Websocket
     from .wrappers import Request
 
 _no_app_msg = """\
@@ -87,6 +88,7 @@ def _proxy(cv: ContextVar[t.Any], attr: str | None, message: str) -> t.Any:
 
 _cv_app: ContextVar[AppContext] = ContextVar("erlen.app_ctx")
 _cv_request: ContextVar[RequestContext] = ContextVar("erlen.request_ctx")
+_cv_websocket: ContextVar[Websocket] = ContextVar("erlen.websocket")
 
 app_ctx: AppContext = _proxy(_cv_app, None, _no_app_msg)
 current_app: Erlen = _proxy(_cv_app, "app", _no_app_msg)
@@ -94,3 +96,9 @@ g: _AppCtxGlobals = _proxy(_cv_app, "g", _no_app_msg)
 request_ctx: RequestContext = _proxy(_cv_request, None, _no_req_msg)
 request: Request = _proxy(_cv_request, "request", _no_req_msg)
 session: SessionMixin = _proxy(_cv_request, "session", _no_req_msg)
+websocket: Websocket = _proxy(
+    _cv_websocket,
+    None,
+    "Working outside of a WebSocket connection: 'websocket' is the connection an"
+    " '@app.websocket' handler serves, over ASGI.",
+)

@@ -364,7 +364,10 @@ class Router:
             raise MethodNotAllowed(valid_methods=sorted(allowed))
         ws = self.websocket_router
         if ws is not None and ws._find(parts, method, set()) is not None:
-            raise WebsocketMismatch()
+            raise WebsocketMismatch(
+                "This URL is a WebSocket endpoint: it expects a WebSocket handshake"
+                " (a GET with 'Upgrade: websocket'), served over ASGI."
+            )
         raise NotFound()
 
     @staticmethod

@@ -14,6 +14,8 @@ from click.testing import CliRunner, Result
 from werkzeug.test import Client
 from werkzeug.wrappers import Request as BaseRequest
 
+from ._test_websocket import TestWebsocket
+from ._test_websocket import WebsocketDenied as WebsocketDenied
 from .cli import ScriptInfo
 from .sessions import SessionMixin
 
@@ -184,6 +186,18 @@ class ErlenClient(Client):
                 self._context_stack.enter_context(kept)
             self._new_contexts.clear()
         return response
+
+    def websocket(
+        self,
+        path: str,
+        headers: t.Mapping[str, str] | t.Iterable[tuple[str, str]] | None = None,
+        subprotocols: t.Sequence[str] = (),
+        timeout: float = 5.0,
+    ) -> TestWebsocket:
+        """A WebSocket to ``path`` (``with client.websocket("/ws") as ws:``), run over
+        ASGI in-process; the client's cookies go with the handshake. A refused
+        handshake raises :class:`~erlen._test_websocket.WebsocketDenied`."""
+        return TestWebsocket(self, path, headers, subprotocols, timeout)
 
     def __enter__(self) -> ErlenClient:
         if self.preserve_context:

@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response as _WerkzeugResponse
 from werkzeug.wsgi import get_content_length
 
 from . import json
+from ._async import AsyncBody
 from ._body import BodyStream
 from ._headers import UnsafeHeaderError, check_header_list, check_status
 from ._internal import lazy_attribute, mark_client_error
@@ -449,11 +450,19 @@ class Response(_WerkzeugResponse):
         """Werkzeug's body iterable; a ``stream_with_context`` body that will be sent
         holds the request's teardown until it has been."""
         body = self.response
+        if hasattr(body, "__aiter__"):
+            code = self.status_code
+            if environ["REQUEST_METHOD"] == "HEAD" or code < 200 or code in (204, 304):
+                return ()
+            return AsyncBody(body, self._encode_chunk)  # type: ignore[arg-type]
         if type(body) is ContextStream:
             code = self.status_code
             if environ["REQUEST_METHOD"] != "HEAD" and code >= 200 and code not in (204, 304):
                 body.hold()
         return super().get_app_iter(environ)
+
+    def _encode_chunk(self, chunk: str | bytes) -> bytes:
+        return chunk.encode() if isinstance(chunk, str) else chunk
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse

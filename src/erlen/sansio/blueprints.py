@@ -283,6 +283,8 @@ class Blueprint(Scaffold):
         extend(self.before_request_funcs, app.before_request_funcs)
         extend(self.after_request_funcs, app.after_request_funcs)
         extend(self.teardown_request_funcs, app.teardown_request_funcs)
+        extend(self.before_websocket_funcs, app.before_websocket_funcs)
+        extend(self.after_websocket_funcs, app.after_websocket_funcs)
         extend(self.url_default_functions, app.url_default_functions)
         extend(self.url_value_preprocessors, app.url_value_preprocessors)
         extend(self.template_context_processors, app.template_context_processors)

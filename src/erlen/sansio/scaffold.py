@@ -107,6 +107,13 @@ class Scaffold:
         self.url_default_functions: dict[
             ft.AppOrBlueprintKey, list[ft.URLDefaultCallable]
         ] = defaultdict(list)
+        #: Quart's WebSocket hooks, by blueprint name (None: the app).
+        self.before_websocket_funcs: dict[
+            ft.AppOrBlueprintKey, list[ft.BeforeRequestCallable]
+        ] = defaultdict(list)
+        self.after_websocket_funcs: dict[
+            ft.AppOrBlueprintKey, list[t.Callable[..., t.Any]]
+        ] = defaultdict(list)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
@@ -260,6 +267,26 @@ class Scaffold:
         return decorator
 
     @setupmethod
+    def websocket(self, rule: str, **options: t.Any) -> t.Callable[[T_route], T_route]:
+        """Register the decorated ``async def`` function as the WebSocket handler for a
+        URL rule (served over ASGI; see :mod:`erlen.websocket`)."""
+
+        def decorator(f: T_route) -> T_route:
+            from .._cycle import is_async
+
+            if not is_async(f):
+                raise TypeError(
+                    f"The WebSocket handler {getattr(f, '__name__', f)!r} must be an"
+                    " 'async def' function: it awaits 'websocket.receive()' and"
+                    " 'websocket.send()'."
+                )
+            endpoint = options.pop("endpoint", None)
+            self.add_url_rule(rule, endpoint, f, websocket=True, **options)
+            return f
+
+        return decorator
+
+    @setupmethod
     def add_url_rule(
         self,
         rule: str,
@@ -299,6 +326,20 @@ class Scaffold:
     def teardown_request(self, f: T_teardown) -> T_teardown:
         """Run ``f(error)`` when the request context is popped, whatever happened."""
         self.teardown_request_funcs.setdefault(None, []).append(f)
+        return f
+
+    @setupmethod
+    def before_websocket(self, f: T_before_request) -> T_before_request:
+        """Run ``f`` before each WebSocket handler; a value it returns refuses the
+        handshake with that response."""
+        self.before_websocket_funcs.setdefault(None, []).append(f)
+        return f
+
+    @setupmethod
+    def after_websocket(self, f: T_after_request) -> T_after_request:
+        """Run ``f(response)`` after each WebSocket handler: ``response`` is the one the
+        handler returned to refuse the handshake, else None."""
+        self.after_websocket_funcs.setdefault(None, []).append(f)
         return f
 
     @setupmethod

@@ -1,0 +1,89 @@
+"""The request body of an ASGI request, as the file object a WSGI environ holds.
+
+The body arrives in ``http.request`` messages from ``receive``. A synchronous view
+runs in a worker thread and reads it as it arrives, each read waiting on the
+server's loop for the next message; an ``async def`` view runs on the loop, which
+must not wait on itself, so its body is received first (:meth:`ReceiveBody.fill`),
+up to the app's limit. Either way the request's ``BodyStream`` sits on top and
+applies the limits: one byte past ``MAX_CONTENT_LENGTH`` is a 413, a body cut
+short by a disconnecting client a 400.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import threading
+import typing as t
+
+Receive = t.Callable[[], t.Awaitable[t.MutableMapping[str, t.Any]]]
+
+
+class ClientGone(OSError):
+    """The client disconnected before it sent the whole body."""
+
+
+class ReceiveBody(io.RawIOBase):
+    """A readable stream over the ``http.request`` messages of ``receive``."""
+
+    def __init__(self, receive: Receive, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__()
+        self._receive = receive
+        self._loop = loop
+        self._loop_thread = threading.get_ident()
+        self._buffer = bytearray()
+        #: Whether more body may come from ``receive``.
+        self.more = True
+        #: Whether the client disconnected.
+        self.disconnected = False
+        #: Bytes received so far.
+        self.received = 0
+
+    def readable(self) -> bool:
+        return True
+
+    async def _pull(self) -> None:
+        message = await self._receive()
+        kind = message["type"]
+        if kind == "http.request":
+            data = message.get("body", b"")
+            if data:
+                self._buffer += data
+                self.received += len(data)
+            self.more = bool(message.get("more_body", False))
+        elif kind == "http.disconnect":
+            self.more = False
+            self.disconnected = True
+
+    async def fill(self, limit: int | None) -> None:
+        """Receive the body until it ends, or until it is more than ``limit`` bytes."""
+        while self.more and (limit is None or self.received <= limit):
+            await self._pull()
+
+    def fill_sync(self) -> None:
+        """Receive the rest of the body from a worker thread (before a coroutine that
+        may read it runs on the loop)."""
+        while self.more:
+            self._pull_sync()
+
+    def _pull_sync(self) -> None:
+        if threading.get_ident() == self._loop_thread:
+            raise RuntimeError(
+                "The request body was read on the event loop before it was received. An"
+                " 'async def' view gets its body received first; code that reads it on the"
+                " loop in another way must 'await' it through a synchronous view instead."
+            )
+        asyncio.run_coroutine_threadsafe(self._pull(), self._loop).result()
+
+    def readinto(self, b: t.Any) -> int:
+        buffer = self._buffer
+        while not buffer and self.more:
+            self._pull_sync()
+        if not buffer:
+            if self.disconnected:
+                raise ClientGone("the client disconnected before it sent the whole body")
+            return 0
+        size = min(len(b), len(buffer))
+        b[:size] = buffer[:size]
+        del buffer[:size]
+        return size

@@ -1,0 +1,294 @@
+"""The steps of one request, shared by the WSGI and ASGI adapters.
+
+Each step is a plain function. The pure ones (routing, the direct-write decision,
+the quiet end of a request) never call the app's own code; the others do, and an
+adapter runs them as its protocol needs: the WSGI adapter calls each in turn, the
+ASGI adapter runs the ones that call synchronous user code in a worker thread and
+awaits an ``async def`` view on the server's loop. The order of the steps, and what
+each one checks, is written only here and in the app's cycle methods.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from types import FunctionType
+
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ._headers import UnsafeHeaderError
+from ._hosts import BadHost
+from ._internal import CO_ASYNC, is_client_error
+from .ctx import AppContext, RequestContext
+from .globals import _cv_app, _cv_request
+from .json.provider import DefaultJSONProvider
+from .sessions import SecureCookieSessionInterface
+from .signals import (
+    appcontext_popped,
+    appcontext_pushed,
+    appcontext_tearing_down,
+    request_finished,
+    request_started,
+    request_tearing_down,
+)
+from .wrappers import Request, Response, _content_type_for
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from . import typing as ft
+    from .app import Erlen
+
+
+class Plan:
+    """What the inlined cycle may take for granted about an app, decided once.
+
+    Besides the app's own classes it reads the class attributes of ``Response``
+    that shape a response (``default_status``, ``default_mimetype``,
+    ``automatically_set_content_length``); change those on a subclass set as
+    ``response_class``, as Flask advises, not on ``erlen.Response`` itself.
+    """
+
+    __slots__ = ("direct", "plain_teardown", "text_type")
+
+    def __init__(self, app: Erlen) -> None:
+        #: Whether a ``str`` or ``dict`` result may be written without a response object.
+        self.direct = bool(
+            Response.automatically_set_content_length and Response.default_status == 200
+        )
+        mimetype = Response.default_mimetype
+        #: The Content-Type of a ``str`` result, or None to build a response for it.
+        self.text_type = _content_type_for(mimetype) if mimetype is not None else None
+        #: Whether the teardown methods are erlen's own.
+        self.plain_teardown = app._plain_teardown
+
+    @classmethod
+    def for_app(cls, app: Erlen) -> Plan | None:
+        """The plan for ``app``'s next request, or None when the general adapter must
+        run it (a customised cycle, or an ``appcontext_pushed`` receiver)."""
+        plan = app._inline_cycle
+        if plan is None:
+            plan = False
+            if (
+                app._plain_cycle
+                and app.request_class is Request
+                and app.response_class is Response
+                and type(app.session_interface) is SecureCookieSessionInterface
+            ):
+                plan = cls(app)
+            object.__setattr__(app, "_inline_cycle", plan)
+        if plan is False or appcontext_pushed.receivers:
+            return None
+        return plan
+
+
+def open_request(app: Erlen, environ: WSGIEnvironment) -> RequestContext:
+    """A request context for ``environ``, pushed with an app context if needed; what
+    ``RequestContext.push`` does for an app on the inlined cycle."""
+    request = Request(environ)
+    ctx = RequestContext(app, environ, request)
+    app_ctx: AppContext | None = _cv_app.get(None)
+    if app_ctx is None or app_ctx.app is not app:
+        app_ctx = AppContext(app)
+        app_ctx._cv_tokens.append(_cv_app.set(app_ctx))
+    else:
+        app_ctx = None
+    ctx._cv_tokens.append((_cv_request.set(ctx), app_ctx))
+    return ctx
+
+
+def route(app: Erlen, request: Request, ctx: RequestContext) -> BadHost | None:
+    """Route the request, keeping a routing error to raise in its place; a refused
+    ``Host`` is also returned, as it is raised before any hook runs."""
+    try:
+        request.url_rule, request.view_args = app.match_request(ctx)
+    except BadHost as e:
+        request.routing_exception = e
+        return e
+    except HTTPException as e:
+        request.routing_exception = e
+    return None
+
+
+def needs_start(app: Erlen) -> bool:
+    """Whether :func:`start` has anything to do (it may call user code)."""
+    return not app._got_first_request or bool(request_started.receivers)
+
+
+def start(app: Erlen, bad_host: BadHost | None) -> None:
+    """The beginning of the dispatch: first-request bookkeeping, ``request_started``,
+    and a refused ``Host`` raised before any hook."""
+    if not app._got_first_request:
+        app._first_request()
+    if request_started.receivers:
+        request_started.send(app, _async_wrapper=app.ensure_sync)
+    if bad_host is not None:
+        raise bad_host
+
+
+def needs_preprocess(app: Erlen) -> bool:
+    """Whether ``app.preprocess_request()`` has hooks to run."""
+    return bool(app.before_request_funcs or app.url_value_preprocessors)
+
+
+def view_for(app: Erlen, request: Request) -> t.Callable[..., t.Any] | None:
+    """The view the request was routed to, or None when ``app.dispatch_request()``
+    answers it (a routing error, or the automatic ``OPTIONS`` response)."""
+    rule = request.url_rule
+    if request.routing_exception is not None or (
+        request.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False)
+    ):
+        return None
+    try:
+        return app.view_functions[rule.endpoint]  # type: ignore[union-attr]
+    except KeyError:  # a rule without a view function
+        app._raise_missing_view(rule)  # type: ignore[arg-type]
+
+
+def is_async(func: t.Callable[..., t.Any]) -> bool:
+    """Whether calling ``func`` returns a coroutine (an ``async def`` function)."""
+    if type(func) is FunctionType:
+        return bool(func.__code__.co_flags & CO_ASYNC)
+    from inspect import iscoroutinefunction
+
+    return iscoroutinefunction(func)
+
+
+def direct_body(
+    app: Erlen, plan: Plan, ctx: RequestContext, rv: t.Any
+) -> tuple[str, bytes] | None:
+    """The Content-Type and body of a ``str`` or ``dict`` result when nothing needs a
+    response object (no ``after_request`` hook, no session to save, no
+    ``request_finished`` receiver), or None to finalize the request as usual.
+
+    A session cookie in the request needs a response object: it may be refreshed.
+    """
+    kind = type(rv)
+    if (
+        (kind is str or kind is dict)
+        and plan.direct
+        and ctx._session is None
+        and not ctx._after_request_functions
+        and not app.after_request_funcs
+        and not request_finished.receivers
+    ):
+        environ = ctx.request.environ
+        if "HTTP_COOKIE" in environ and app.config["SESSION_COOKIE_NAME"] in environ["HTTP_COOKIE"]:
+            return None
+        if kind is str:
+            content_type = plan.text_type
+            if content_type is not None:
+                return content_type, rv.encode()
+            return None
+        provider = app.json
+        if type(provider) is DefaultJSONProvider:
+            return _content_type_for(provider.mimetype), provider._encode_response_body(rv)
+    return None
+
+
+def write_direct(
+    environ: WSGIEnvironment, start_response: StartResponse, direct: tuple[str, bytes]
+) -> list[bytes]:
+    """Start the response of :func:`direct_body`'s result; its body to return."""
+    content_type, content = direct
+    start_response(
+        "200 OK", [("Content-Type", content_type), ("Content-Length", str(len(content)))]
+    )
+    # Werkzeug's Response compares the method as sent, too.
+    if environ.get("REQUEST_METHOD") == "HEAD":
+        return []
+    return [content]
+
+
+def finalize_calls_user_code(app: Erlen, ctx: RequestContext) -> bool:
+    """Whether ``app.finalize_request`` may call the app's own code (hooks, signal
+    receivers); on the inlined cycle the session interface is erlen's own."""
+    return bool(
+        ctx._after_request_functions or app.after_request_funcs or request_finished.receivers
+    )
+
+
+def user_exception(app: Erlen, e: Exception) -> ft.ResponseReturnValue | HTTPException:
+    """``app.handle_user_exception(e)``, called where ``e`` is the exception being
+    handled (it re-raises an unhandled one as it is)."""
+    try:
+        raise e
+    except Exception:
+        return app.handle_user_exception(e)
+
+
+def unhandled_exception(app: Erlen, e: Exception) -> Response:
+    """``app.handle_exception(e)``, called where ``e`` is the exception being handled."""
+    try:
+        raise e
+    except Exception:
+        return app.handle_exception(e)
+
+
+def refuse_unsafe_headers(
+    app: Erlen, error: UnsafeHeaderError, environ: WSGIEnvironment, start_response: StartResponse
+) -> Iterable[bytes]:
+    """Answer a response whose headers could split it as an unhandled error (500).
+
+    The app's 500 handler runs as for any other error; should its response be
+    unsafe too, a plain 500 goes out instead.
+    """
+    response = unhandled_exception(app, error)
+    try:
+        return response(environ, start_response)
+    except UnsafeHeaderError as e:
+        app.logger.error("The 500 error response was not sent either: %s", e)
+        return InternalServerError()(environ, start_response)
+
+
+def end_quietly(
+    app: Erlen,
+    plan: Plan,
+    ctx: RequestContext,
+    environ: WSGIEnvironment,
+    error: BaseException | None,
+) -> bool:
+    """Pop the contexts of a request that has nothing to tear down (what
+    ``RequestContext.pop`` would do, without its checks); False when there is
+    something, for :func:`finish`."""
+    app_ctx = ctx._cv_tokens[0][1] if len(ctx._cv_tokens) == 1 else None
+    if (
+        error is None
+        and len(ctx._cv_tokens) == 1
+        and plan.plain_teardown
+        and not app.teardown_request_funcs
+        and not app.teardown_appcontext_funcs
+        and not request_tearing_down.receivers
+        and not appcontext_tearing_down.receivers
+        and not appcontext_popped.receivers
+        and not ctx.request._form_loaded
+        and "werkzeug.debug.preserve_context" not in environ
+        and _cv_request.get() is ctx
+        and (app_ctx is None or (len(app_ctx._cv_tokens) == 1 and _cv_app.get() is app_ctx))
+    ):
+        _cv_request.reset(ctx._cv_tokens.pop()[0])
+        environ["werkzeug.request"] = None
+        if app_ctx is not None:
+            _cv_app.reset(app_ctx._cv_tokens.pop())
+        return True
+    return False
+
+
+
+def finish(
+    app: Erlen, ctx: RequestContext, environ: WSGIEnvironment, error: BaseException | None
+) -> None:
+    """End the request: pop its contexts, running teardown with the error (if any
+    that counts as the app's)."""
+    preserve = environ.get("werkzeug.debug.preserve_context")
+    if preserve is not None:
+        preserve(_cv_app.get())
+        preserve(_cv_request.get())
+    if error is not None and (
+        # Bad client input the app answered (see Erlen.handle_exception) is no failure.
+        is_client_error(error) or app.should_ignore_error(error)
+    ):
+        error = None
+    ctx.pop(error)
+

@@ -1,0 +1,358 @@
+"""WebSockets over ASGI, with Quart's API: ``@app.websocket(rule)``, the ``websocket``
+global, ``before_websocket`` / ``after_websocket`` hooks.
+
+A connection runs with a request context for its handshake, so ``session``, ``g``,
+``url_for`` and ``request`` (the handshake) work in the handler as in a view. The
+handler is awaited on the server's loop; synchronous hooks run in the app's
+thread pool. The connection is accepted on the first ``send`` or ``receive`` (or
+an explicit ``accept``). Refused before that (an ``abort(403)`` or a response
+returned by the handler or a hook), the client gets that HTTP response where the
+server supports the WebSocket denial extension, else a close with code 1008. A
+handler that raises is logged and the socket closed with 1011. A client that goes
+away raises :class:`WebsocketDisconnect` in the handler; teardown runs either way.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import io
+import typing as t
+
+from werkzeug.exceptions import HTTPException, NotFound
+
+from . import _cycle as cycle
+from ._async import InContext, run_sync
+from ._hosts import check_host
+from .ctx import RequestContext
+from .globals import _cv_websocket
+from .routing import NeedsRedirect, get_router
+from .wrappers import _outermost_first
+
+if t.TYPE_CHECKING:
+    from werkzeug.datastructures import EnvironHeaders, MultiDict
+
+    from .app import Erlen
+    from .asgi import Receive, Scope, Send
+    from .wrappers import Request, Response
+
+
+class WebsocketDisconnect(Exception):
+    """The client closed the WebSocket (or the connection was lost)."""
+
+    def __init__(self, code: int = 1005, reason: str = "") -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"The WebSocket was closed ({self.code}{': ' + self.reason if self.reason else ''})."
+
+
+class Websocket:
+    """The connection a WebSocket handler serves (the ``websocket`` global)."""
+
+    def __init__(
+        self, app: Erlen, request: Request, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        self.app = app
+        #: The handshake request.
+        self.request = request
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        #: Whether the handshake was accepted, and whether the socket is closed.
+        self.accepted = False
+        self.closed = False
+
+    # -- the handshake ------------------------------------------------------------------
+
+    @property
+    def args(self) -> MultiDict[str, str]:
+        """The query string's arguments."""
+        return self.request.args
+
+    @property
+    def headers(self) -> EnvironHeaders:
+        """The handshake's headers."""
+        return self.request.headers
+
+    @property
+    def path(self) -> str:
+        return self.request.path
+
+    @property
+    def full_path(self) -> str:
+        return self.request.full_path
+
+    @property
+    def url(self) -> str:
+        return self.request.url
+
+    @property
+    def query_string(self) -> bytes:
+        return self.request.query_string
+
+    @property
+    def cookies(self) -> MultiDict[str, str]:
+        return self.request.cookies
+
+    @property
+    def endpoint(self) -> str | None:
+        return self.request.endpoint
+
+    @property
+    def view_args(self) -> dict[str, t.Any] | None:
+        return self.request.view_args
+
+    @property
+    def requested_subprotocols(self) -> list[str]:
+        """The subprotocols the client offered, in its order of preference."""
+        return list(self.scope.get("subprotocols") or ())
+
+    async def accept(
+        self,
+        headers: t.Mapping[str, str] | t.Iterable[tuple[str, str]] | None = None,
+        subprotocol: str | None = None,
+    ) -> None:
+        """Accept the handshake, with extra response headers and a chosen subprotocol."""
+        if self.accepted:
+            return
+        message: dict[str, t.Any] = {"type": "websocket.accept", "subprotocol": subprotocol}
+        if headers:
+            from ._headers import check_header_list
+
+            items = list(headers.items() if isinstance(headers, t.Mapping) else headers)
+            check_header_list(items)
+            message["headers"] = [
+                (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in items
+            ]
+        await self._send_message(message)
+        self.accepted = True
+
+    # -- messages -----------------------------------------------------------------------
+
+    async def receive(self) -> str | bytes:
+        """The next message: ``str`` for text, ``bytes`` for binary."""
+        await self.accept()
+        if self.closed:
+            raise WebsocketDisconnect(1000)
+        message = await self._receive()
+        kind = message["type"]
+        if kind == "websocket.receive":
+            text = message.get("text")
+            return text if text is not None else message.get("bytes") or b""
+        if kind == "websocket.disconnect":
+            self.closed = True
+            raise WebsocketDisconnect(message.get("code", 1005), message.get("reason") or "")
+        raise RuntimeError(f"Unexpected ASGI message {kind!r} on a WebSocket.")
+
+    async def send(self, data: str | bytes) -> None:
+        """Send a text (``str``) or binary (``bytes``) message."""
+        await self.accept()
+        if self.closed:
+            raise WebsocketDisconnect(1000)
+        if isinstance(data, str):
+            await self._send_message({"type": "websocket.send", "text": data})
+        elif isinstance(data, (bytes, bytearray, memoryview)):
+            await self._send_message({"type": "websocket.send", "bytes": bytes(data)})
+        else:
+            raise TypeError(
+                f"websocket.send() takes str or bytes, not {type(data).__name__}; use"
+                " send_json() for other data."
+            )
+
+    async def receive_json(self) -> t.Any:
+        """The next message, parsed as JSON."""
+        return self.app.json.loads(await self.receive())
+
+    async def send_json(self, *args: t.Any, **kwargs: t.Any) -> None:
+        """Send data as a JSON text message (arguments as for ``jsonify``)."""
+        if args and kwargs:
+            raise TypeError("send_json() takes positional or keyword arguments, not both.")
+        data = args[0] if len(args) == 1 else (list(args) if args else kwargs)
+        await self.send(self.app.json.dumps(data))
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close the socket (before the handshake is accepted, this refuses it)."""
+        if not self.closed:
+            self.closed = True
+            await self._send_message({"type": "websocket.close", "code": code, "reason": reason})
+
+    async def _send_message(self, message: dict[str, t.Any]) -> None:
+        try:
+            await self._send(message)
+        except OSError as e:  # ASGI 2.4: sending on a closed connection
+            self.closed = True
+            raise WebsocketDisconnect(1006, str(e)) from e
+
+
+def has_websocket_context() -> bool:
+    """Whether a WebSocket connection is being served (``websocket`` usable)."""
+    return _cv_websocket.get(None) is not None
+
+
+# -- serving one connection ---------------------------------------------------------------
+
+
+def _route(app: Erlen, ctx: RequestContext) -> None:
+    """Match the handshake to a WebSocket rule (or keep the error to raise)."""
+    request = ctx.request
+    try:
+        check_host(request.environ, app.config["TRUSTED_HOSTS"])
+        router = get_router(app.url_map).websocket_router
+        if router is None:
+            raise NotFound()
+        domain, path = app._routing_target(ctx)
+        try:
+            request.url_rule, request.view_args = router.match(domain, path, "GET")
+        except NeedsRedirect:
+            raise NotFound() from None
+    except HTTPException as e:
+        request.routing_exception = e
+
+
+def _hooks(
+    app: Erlen, funcs: dict[t.Any, list[t.Callable[..., t.Any]]], request: Request
+) -> list[t.Callable[..., t.Any]]:
+    return [f for name in _outermost_first(request.blueprint) for f in funcs.get(name, ())]
+
+
+async def _call(
+    app: Erlen, context: contextvars.Context, func: t.Callable[..., t.Any], *args: t.Any
+) -> t.Any:
+    """Await ``func(*args)`` on the loop, or run it in the thread pool if synchronous."""
+    if cycle.is_async(func):
+        return await InContext(context, func(*args))
+    from .asgi import thread_pool
+
+    return await run_sync(thread_pool(app), context, func, *args)
+
+
+async def serve_websocket(app: Erlen, scope: Scope, receive: Receive, send: Send) -> None:
+    """Serve one ASGI ``websocket`` connection."""
+    from .asgi import make_environ
+
+    message = await receive()
+    if message["type"] != "websocket.connect":
+        return
+    environ = make_environ(scope, io.BytesIO())
+    context = contextvars.copy_context()
+    request = app.request_class(environ)
+    ctx = RequestContext(app, environ, request)
+    context.run(_route, app, ctx)
+    ws = Websocket(app, request, scope, receive, send)
+    context.run(ctx.push)
+    token = context.run(_cv_websocket.set, ws)
+    error: BaseException | None = None
+    response: Response | None = None
+    try:
+        try:
+            if not app._got_first_request:
+                await run_sync_app(app, context, app._first_request)
+            if request.routing_exception is not None:
+                raise request.routing_exception
+            rv = None
+            for func in _hooks(app, app.url_value_preprocessors, request):
+                await _call(app, context, func, request.endpoint, request.view_args)
+            for func in _hooks(app, app.before_websocket_funcs, request):
+                rv = await _call(app, context, func)
+                if rv is not None:
+                    break
+            if rv is None:
+                handler = app.view_functions[request.url_rule.endpoint]  # type: ignore[union-attr]
+                rv = await InContext(context, handler(**(request.view_args or {})))  # type: ignore[arg-type]
+            if rv is not None and not ws.accepted:
+                response = context.run(app.make_response, rv)
+        except WebsocketDisconnect:
+            pass
+        except Exception as e:
+            if ws.accepted or not isinstance(e, HTTPException):
+                error = e
+                context.run(_log, app, e)
+                if ws.accepted:
+                    await _quietly(ws.close(1011))
+            else:
+                rv = await _call(app, context, cycle.user_exception, app, e)
+                response = context.run(app.make_response, rv)
+        for func in reversed(_hooks(app, app.after_websocket_funcs, request)):
+            rv = await _call(app, context, func, response)
+            if rv is not None:
+                response = context.run(app.make_response, rv)
+        if not ws.accepted and not ws.closed:
+            if response is not None or error is not None:
+                await _deny(ws, scope, response, environ, context)
+            else:
+                await _quietly(ws.close(1000))
+        elif not ws.closed:
+            await _quietly(ws.close(1000))
+    except Exception as e:  # an after_websocket hook failed
+        error = e
+        context.run(_log, app, e)
+        await _quietly(ws.close(1011))
+    finally:
+        context.run(_cv_websocket.reset, token)
+        if app.teardown_request_funcs or app.teardown_appcontext_funcs or not app._plain_teardown:
+            await run_sync_app(app, context, cycle.finish, app, ctx, environ, error)
+        else:
+            context.run(cycle.finish, app, ctx, environ, error)
+
+
+async def run_sync_app(
+    app: Erlen, context: contextvars.Context, func: t.Callable[..., t.Any], *args: t.Any
+) -> t.Any:
+    from .asgi import thread_pool
+
+    return await run_sync(thread_pool(app), context, func, *args)
+
+
+def _log(app: Erlen, error: Exception) -> None:
+    app.logger.error(
+        f"Exception on WebSocket {ctx_path()}", exc_info=(type(error), error, error.__traceback__)
+    )
+
+
+def ctx_path() -> str:
+    ws = _cv_websocket.get(None)
+    return ws.path if ws is not None else "?"
+
+
+async def _quietly(awaitable: t.Awaitable[None]) -> None:
+    try:
+        await awaitable
+    except WebsocketDisconnect:
+        pass
+
+
+async def _deny(
+    ws: Websocket,
+    scope: Scope,
+    response: Response | None,
+    environ: dict[str, t.Any],
+    context: contextvars.Context,
+) -> None:
+    """Refuse the handshake: with the HTTP response where the server can send one
+    (the denial extension), else by closing with 1008 (policy violation)."""
+    ws.closed = True
+    extensions = scope.get("extensions") or {}
+    if "websocket.http.response" not in extensions:
+        await _quietly(ws._send_message({"type": "websocket.close", "code": 1008, "reason": ""}))
+        return
+    if response is None:
+        from werkzeug.exceptions import InternalServerError
+
+        response = context.run(ws.app.make_response, InternalServerError())
+    from .asgi import _encode_headers, _StartResponse
+
+    start = _StartResponse()
+    environ["REQUEST_METHOD"] = "GET"
+    body = b"".join(context.run(response, environ, start))
+    await _quietly(
+        ws._send_message(
+            {
+                "type": "websocket.http.response.start",
+                "status": int(start.status[:3]),
+                "headers": _encode_headers(start.headers),
+            }
+        )
+    )
+    await _quietly(ws._send_message({"type": "websocket.http.response.body", "body": body}))
