@@ -53,8 +53,8 @@ if t.TYPE_CHECKING:
     from .templating import render_template_string as render_template_string
     from .templating import stream_template as stream_template
     from .templating import stream_template_string as stream_template_string
-    from .websocket import WebsocketDisconnect as WebsocketDisconnect
-    from .websocket import has_websocket_context as has_websocket_context
+    from .websockets import WebsocketDisconnect as WebsocketDisconnect
+    from .websockets import has_websocket_context as has_websocket_context
     from .wrappers import Request as Request
     from .wrappers import Response as Response
 
@@ -73,8 +73,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "request": ("erlen.globals", "request"),
     "session": ("erlen.globals", "session"),
     "websocket": ("erlen.globals", "websocket"),
-    "has_websocket_context": ("erlen.websocket", "has_websocket_context"),
-    "WebsocketDisconnect": ("erlen.websocket", "WebsocketDisconnect"),
+    "has_websocket_context": ("erlen.websockets", "has_websocket_context"),
+    "WebsocketDisconnect": ("erlen.websockets", "WebsocketDisconnect"),
     "abort": ("erlen.helpers", "abort"),
     "flash": ("erlen.helpers", "flash"),
     "get_flashed_messages": ("erlen.helpers", "get_flashed_messages"),

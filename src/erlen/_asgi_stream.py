@@ -37,14 +37,16 @@ async def stream_body(
     written: list[bytes],
     send: Send,
     receive: Receive,
-    body: ReceiveBody,
+    body: ReceiveBody | None,
     context: contextvars.Context,
 ) -> None:
     """Send ``app_iter`` (after what the app ``write()``-ed) chunk by chunk."""
     from .asgi import thread_pool
 
     pool = thread_pool(app)
-    watcher = None if body.more else asyncio.ensure_future(_disconnected(receive))
+    watcher = (
+        None if body is not None and body.more else asyncio.ensure_future(_disconnected(receive))
+    )
     try:
         for chunk in written:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})

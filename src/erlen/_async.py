@@ -81,6 +81,7 @@ def call_in_event_loop(
 DEFAULT_THREADS = 40
 
 _worker = threading.local()
+_NOT_STARTED: t.Any = object()
 
 
 def server_loop() -> asyncio.AbstractEventLoop | None:
@@ -113,34 +114,52 @@ async def run_sync(
     return await loop.run_in_executor(pool, _run_in_worker, loop, context, func, args)
 
 
+async def await_in(context: contextvars.Context, coro: t.Awaitable[T]) -> T:
+    """Await ``coro`` with each of its steps run in ``context`` (see :class:`InContext`);
+    one that finishes without suspending costs a single ``context.run``."""
+    send = coro.send  # type: ignore[attr-defined]
+    try:
+        signal = context.run(send, None)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+    return await InContext(context, coro, signal)  # type: ignore[no-any-return]
+
+
 class InContext:
     """Await ``coro`` with each of its steps run in ``context``: an ``async def`` view
     sees its request's contexts (and keeps what it sets) while the adapter itself runs
     in the server's task. (``asyncio.Task(context=...)`` does this from Python 3.11,
     at the cost of a task.)"""
 
-    __slots__ = ("context", "coro")
+    __slots__ = ("context", "coro", "first")
 
-    def __init__(self, context: contextvars.Context, coro: t.Awaitable[t.Any]) -> None:
+    def __init__(
+        self, context: contextvars.Context, coro: t.Awaitable[t.Any], first: t.Any = _NOT_STARTED
+    ) -> None:
         self.context = context
         self.coro = coro
+        #: What the coroutine yielded on a first step already taken (by ``await_in``).
+        self.first = first
 
     def __await__(self) -> t.Generator[t.Any, t.Any, t.Any]:
         run = self.context.run
         coro = t.cast("t.Coroutine[t.Any, t.Any, t.Any]", self.coro)
         step: t.Callable[[t.Any], t.Any] = coro.send
         value: t.Any = None
+        signal = self.first
         while True:
-            try:
-                signal = run(step, value)
-            except StopIteration as stop:
-                return stop.value
+            if signal is _NOT_STARTED:
+                try:
+                    signal = run(step, value)
+                except StopIteration as stop:
+                    return stop.value
             try:
                 value = yield signal
             except BaseException as e:  # cancellation, or a failed future
                 step, value = coro.throw, e
             else:
                 step = coro.send
+            signal = _NOT_STARTED
 
 
 class AsyncBody:

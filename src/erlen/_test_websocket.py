@@ -12,7 +12,7 @@ import typing as t
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from .websocket import WebsocketDisconnect
+from .websockets import WebsocketDisconnect
 
 if t.TYPE_CHECKING:
     from .testing import ErlenClient
@@ -51,9 +51,17 @@ class TestWebsocket:
         url = urlsplit(path)
         host = url.netloc or app.config.get("SERVER_NAME") or "localhost"
         pairs = list(headers.items() if isinstance(headers, t.Mapping) else headers or ())
-        environ: dict[str, t.Any] = {"HTTP_HOST": host, "PATH_INFO": url.path or "/"}
         if client._cookies is not None:
+            from .testing import EnvironBuilder
+
+            builder = EnvironBuilder(app, path, base_url=f"http://{host}")
+            try:
+                environ = builder.get_environ()
+            finally:
+                builder.close()
             client._add_cookies_to_wsgi(environ)
+        else:
+            environ = {}
         if environ.get("HTTP_COOKIE"):
             pairs.append(("cookie", environ["HTTP_COOKIE"]))
         root = app.config["APPLICATION_ROOT"].rstrip("/")
@@ -112,7 +120,10 @@ class TestWebsocket:
 
     def _put(self, message: dict[str, t.Any]) -> None:
         assert self._loop is not None and self._inbox is not None
-        self._loop.call_soon_threadsafe(self._inbox.put_nowait, message)
+        try:
+            self._loop.call_soon_threadsafe(self._inbox.put_nowait, message)
+        except RuntimeError:  # the app's side has ended and closed its loop
+            pass
 
     def _get(self) -> dict[str, t.Any]:
         try:

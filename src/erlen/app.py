@@ -70,6 +70,10 @@ def _asgi_marks(call: t.Callable[..., t.Any]) -> None:
         inspect.markcoroutinefunction(call)
 
 
+async def _asgi_signature(scope: t.Any, receive: t.Any, send: t.Any) -> None:
+    """The signature an ASGI server inspects on the app (see ``Erlen.__code__``)."""
+
+
 def _endpoint_from(values: dict[str, t.Any]) -> str:
     """The endpoint of a ``url_for`` call that names it ``endpoint=``."""
     endpoint = values.pop("endpoint", None)
@@ -488,9 +492,16 @@ class Erlen(Serving):
             return self.wsgi_app(environ, start_response)
         return self.asgi_app(environ, start_response, send)
 
-    # ASGI servers tell an ASGI app by its coroutine-function ``__call__``:
-    # uvicorn with asyncio's check, hypercorn with inspect's (see _asgi_marks).
+    # ASGI servers tell an ASGI app from a WSGI one by asking whether it (or its
+    # ``__call__``) is a coroutine function: uvicorn with asyncio's check, hypercorn
+    # with inspect's. The marks below answer yes for both while calls stay ordinary.
     _asgi_marks(__call__)
+    # inspect.iscoroutinefunction(app) before Python 3.12 reads these as it would a
+    # function's: the instance then looks like ``async def (scope, receive, send)``.
+    __code__ = _asgi_signature.__code__
+    __name__ = "__call__"  # the instance's; the class's own name is still "Erlen"
+    __defaults__ = None
+    __kwdefaults__ = None
 
     def full_dispatch_request(self) -> Response:
         """Run ``before_request`` hooks and the view, handle errors, finalize."""

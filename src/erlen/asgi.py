@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import io
 import sys
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
@@ -29,18 +30,20 @@ from concurrent.futures import ThreadPoolExecutor
 from . import _cycle as cycle
 from . import wsgi
 from ._asgi_body import ReceiveBody
-from ._async import InContext, run_sync
+from ._async import await_in, run_sync
 from ._headers import UnsafeHeaderError
 from .globals import _cv_request
+from .signals import appcontext_pushed, request_started
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
 
     from _typeshed.wsgi import WSGIEnvironment
 
+    from ._hosts import BadHost
     from .app import Erlen
     from .ctx import RequestContext
-    from .wrappers import Request
+    from .wrappers import Response
 
 Scope = t.MutableMapping[str, t.Any]
 Message = t.MutableMapping[str, t.Any]
@@ -52,16 +55,56 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
     """The ASGI application (``Erlen.asgi_app``): wrap this, not the app, with ASGI
     middleware."""
     kind = scope["type"]
-    if kind == "http":
-        await _http(app, scope, receive, send)
-    elif kind == "websocket":
-        from .websocket import serve_websocket
+    if kind != "http":
+        if kind == "websocket":
+            from .websockets import serve_websocket
 
-        await serve_websocket(app, scope, receive, send)
-    elif kind == "lifespan":
-        await _lifespan(app, receive, send)
-    else:
+            return await serve_websocket(app, scope, receive, send)
+        if kind == "lifespan":
+            return await _lifespan(app, receive, send)
         raise ValueError(f"erlen does not serve ASGI {kind!r} connections.")
+
+    environ = make_environ(scope)
+    body: ReceiveBody | None = None
+    if _has_body(environ):
+        body = environ["wsgi.input"] = ReceiveBody(receive, asyncio.get_running_loop())
+        if "CONTENT_LENGTH" not in environ:
+            environ["wsgi.input_terminated"] = True
+    context = contextvars.copy_context()
+    plan = app._inline_cycle
+    if (
+        not plan
+        or appcontext_pushed.receivers
+        or "wsgi_app" in app.__dict__
+        or type(app).wsgi_app is not wsgi.wsgi_app
+    ):
+        plan = cycle.Plan.for_app(app) if _plain_wsgi_app(app) else None
+        if plan is None:
+            # WSGI middleware, or a customised cycle: the WSGI callable, in a thread.
+            start = _StartResponse()
+            app_iter = await run_sync(thread_pool(app), context, app.wsgi_app, environ, start)
+            return await send_response(app, start, app_iter, send, receive, body, context)
+    ctx, bad_host, view = context.run(_begin, app, environ)
+    start = _StartResponse()
+    if view is None:
+        app_iter = await run_sync(
+            thread_pool(app), context, wsgi.respond, app, plan, ctx, ctx.request, bad_host,
+            environ, start,
+        )
+        return await send_response(app, start, app_iter, send, receive, body, context)
+    if body is not None:
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        length = ctx.request.content_length
+        if length is None or limit is None or length <= limit:
+            await body.fill(limit)
+    result = await _native(app, plan, ctx, view, environ, start, context)
+    if type(result) is _Direct:
+        await send({"type": "http.response.start", "status": 200, "headers": result.headers})
+        await send({"type": "http.response.body", "body": result.content})
+        return None
+    return await send_response(
+        app, start, t.cast("Iterable[bytes]", result), send, receive, body, context
+    )
 
 
 def thread_pool(app: Erlen) -> ThreadPoolExecutor:
@@ -110,45 +153,70 @@ def _wsgi_text(text: str) -> str:
     return text if text.isascii() else text.encode("utf-8", "surrogateescape").decode("latin-1")
 
 
-def make_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
-    """The WSGI environ of an ASGI ``http`` (or ``websocket``) scope, reading ``body``."""
+class _NoBody(io.RawIOBase):
+    """The ``wsgi.input`` of a request without a body: always at its end."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: t.Any) -> int:
+        return 0
+
+    def close(self) -> None:
+        pass  # shared by every request without a body
+
+
+_NO_BODY = _NoBody()
+
+
+def make_environ(scope: Scope) -> WSGIEnvironment:
+    """The WSGI environ of an ASGI ``http`` (or ``websocket``) scope, with no body (the
+    adapter sets ``wsgi.input`` when the request has one)."""
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
     if root:
         if path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
             path = path[len(root) :]
-        root = _wsgi_text(root)
+        if not root.isascii():
+            root = _wsgi_text(root)
+    if not path.isascii():
+        path = _wsgi_text(path)
     server = scope.get("server") or ("localhost", 80)
-    environ: dict[str, t.Any] = {
-        "REQUEST_METHOD": scope.get("method", "GET"),
-        "SCRIPT_NAME": root,
-        "PATH_INFO": _wsgi_text(path),
-        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
-        "SERVER_NAME": server[0],
-        "SERVER_PORT": "" if server[1] is None else str(server[1]),
-        "SERVER_PROTOCOL": "HTTP/" + scope.get("http_version", "1.1"),
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scope.get("scheme", "http"),
-        "wsgi.input": body,
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "asgi.scope": scope,
-    }
+    environ = _BASE_ENVIRON.copy()
+    environ["REQUEST_METHOD"] = scope.get("method", "GET")
+    environ["SCRIPT_NAME"] = root
+    environ["PATH_INFO"] = path
+    environ["QUERY_STRING"] = scope["query_string"].decode("latin-1")
+    environ["SERVER_NAME"] = server[0]
+    environ["SERVER_PORT"] = "" if server[1] is None else str(server[1])
+    version = scope.get("http_version", "1.1")
+    environ["SERVER_PROTOCOL"] = "HTTP/1.1" if version == "1.1" else "HTTP/" + version
+    environ["wsgi.url_scheme"] = scope.get("scheme", "http")
+    environ["asgi.scope"] = scope
     client = scope.get("client")
     if client:
         environ["REMOTE_ADDR"] = client[0]
         environ["REMOTE_PORT"] = str(client[1])
+    keys = _environ_keys
     for name, value in scope["headers"]:
-        key = _environ_keys.get(name) or _environ_key(name)
+        key = keys.get(name) or _environ_key(name)
         if key is None:
             continue
-        text = value.decode("latin-1")
         if key in environ:
-            text = environ[key] + ("; " if key == "HTTP_COOKIE" else ",") + text
-        environ[key] = text
+            environ[key] += ("; " if key == "HTTP_COOKIE" else ",") + value.decode("latin-1")
+        else:
+            environ[key] = value.decode("latin-1")
     return environ
+
+
+_BASE_ENVIRON: dict[str, t.Any] = {
+    "wsgi.version": (1, 0),
+    "wsgi.input": _NO_BODY,
+    "wsgi.errors": sys.stderr,
+    "wsgi.multithread": True,
+    "wsgi.multiprocess": True,
+    "wsgi.run_once": False,
+}
 
 
 def _has_body(environ: WSGIEnvironment) -> bool:
@@ -188,103 +256,118 @@ def _plain_wsgi_app(app: Erlen) -> bool:
     return "wsgi_app" not in app.__dict__ and type(app).wsgi_app is wsgi.wsgi_app
 
 
-async def _http(app: Erlen, scope: Scope, receive: Receive, send: Send) -> None:
-    body = ReceiveBody(receive, asyncio.get_running_loop())
-    environ = make_environ(scope, body)
-    has_body = _has_body(environ)
-    if has_body and "CONTENT_LENGTH" not in environ:
-        environ["wsgi.input_terminated"] = True
-    start = _StartResponse()
-    context = contextvars.copy_context()
-    plan = cycle.Plan.for_app(app) if _plain_wsgi_app(app) else None
-    if plan is None:
-        # WSGI middleware, or a customised cycle: the WSGI callable, in a thread.
-        app_iter = await run_sync(thread_pool(app), context, app.wsgi_app, environ, start)
-    else:
-        ctx = context.run(cycle.open_request, app, environ)
-        request = ctx.request
-        bad_host = context.run(cycle.route, app, request, ctx)
-        view = None
-        if bad_host is None:
-            try:
-                view = context.run(cycle.view_for, app, request)
-            except Exception:
-                view = None  # raised again where it is handled
-        if view is not None and cycle.is_async(view):
-            if has_body:
-                limit = app.config["MAX_CONTENT_LENGTH"]
-                length = request.content_length
-                if length is None or limit is None or length <= limit:
-                    await body.fill(limit)
-            app_iter = await _native(app, plan, ctx, request, view, environ, start, context)
-        else:
-            app_iter = await run_sync(
-                thread_pool(app),
-                context,
-                wsgi.respond,
-                app,
-                plan,
-                ctx,
-                request,
-                bad_host,
-                environ,
-                start,
-            )
-    await send_response(app, start, app_iter, send, receive, body, context)
+def _begin(
+    app: Erlen, environ: WSGIEnvironment
+) -> tuple[RequestContext, BadHost | None, t.Callable[..., t.Any] | None]:
+    """Open and route the request (in its context): the ``async def`` view to await
+    on the loop, or None to run the rest of the cycle in a worker thread."""
+    ctx = cycle.open_request(app, environ)
+    request = ctx.request
+    bad_host = cycle.route(app, request, ctx)
+    if bad_host is not None:
+        return ctx, bad_host, None
+    try:
+        view = cycle.view_for(app, request)
+    except Exception:
+        return ctx, None, None  # raised again where the cycle handles it
+    if view is None or not cycle.is_async(view):
+        return ctx, None, None
+    return ctx, None, view
+
+
+class _Direct:
+    """A text or JSON result sent without a response object (see ``direct_body``)."""
+
+    __slots__ = ("content", "headers")
+
+    def __init__(self, environ: WSGIEnvironment, content_type: str, content: bytes) -> None:
+        self.headers = [
+            (b"content-type", _type_bytes(content_type)),
+            (b"content-length", b"%d" % len(content)),
+        ]
+        self.content = b"" if environ["REQUEST_METHOD"] == "HEAD" else content
+
+
+_type_cache: dict[str, bytes] = {}
+
+
+def _type_bytes(content_type: str) -> bytes:
+    encoded = _type_cache.get(content_type)
+    if encoded is None:
+        encoded = content_type.encode("latin-1")
+        if len(_type_cache) < 64:
+            _type_cache[content_type] = encoded
+    return encoded
 
 
 async def _native(
     app: Erlen,
     plan: cycle.Plan,
     ctx: RequestContext,
-    request: Request,
     view: t.Callable[..., t.Any],
     environ: WSGIEnvironment,
     start: _StartResponse,
     context: contextvars.Context,
-) -> Iterable[bytes]:
+) -> Iterable[bytes] | _Direct:
     """The inlined cycle for an ``async def`` view: the steps of
     :func:`erlen.wsgi.respond`, with the view awaited on the loop and any step that
     calls the app's synchronous code run in a worker thread."""
-    pool = thread_pool(app)
     error: BaseException | None = None
+    request = ctx.request
     try:
         try:
             try:
-                if cycle.needs_start(app):
-                    await run_sync(pool, context, cycle.start, app, None)
+                if not app._got_first_request or request_started.receivers:
+                    await run_sync(thread_pool(app), context, cycle.start, app, None)
                 rv = None
-                if cycle.needs_preprocess(app):
-                    rv = await run_sync(pool, context, app.preprocess_request)
+                if app.before_request_funcs or app.url_value_preprocessors:
+                    rv = await run_sync(thread_pool(app), context, app.preprocess_request)
                 if rv is None:
                     args = request.view_args
-                    rv = await InContext(context, view(**args) if args else view())
+                    rv = await await_in(context, view(**args) if args else view())
             except Exception as e:
-                rv = await run_sync(pool, context, cycle.user_exception, app, e)
+                rv = await run_sync(thread_pool(app), context, cycle.user_exception, app, e)
             else:
                 direct = cycle.direct_body(app, plan, ctx, rv)
                 if direct is not None:
-                    return cycle.write_direct(environ, start, direct)
+                    return _Direct(environ, *direct)
             if cycle.finalize_calls_user_code(app, ctx):
-                response = await run_sync(pool, context, app.finalize_request, rv)
+                response = await run_sync(thread_pool(app), context, app.finalize_request, rv)
             else:
-                response = context.run(app.finalize_request, rv)
+                response = context.run(app.finalize_request, rv)  # type: ignore[arg-type]
         except Exception as e:
             error = e
-            response = await run_sync(pool, context, cycle.unhandled_exception, app, e)
+            response = await run_sync(
+                thread_pool(app), context, cycle.unhandled_exception, app, e
+            )
         except BaseException as e:
             error = e
             raise
         try:
-            return context.run(response, environ, start)
+            return context.run(_call_response, response, environ, start)
         except UnsafeHeaderError as e:
             error = e
             return await run_sync(
-                pool, context, cycle.refuse_unsafe_headers, app, e, environ, start
+                thread_pool(app), context, cycle.refuse_unsafe_headers, app, e, environ, start
             )
     finally:
         if not context.run(cycle.end_quietly, app, plan, ctx, environ, error):
-            await run_sync(pool, context, cycle.finish, app, ctx, environ, error)
+            await run_sync(thread_pool(app), context, cycle.finish, app, ctx, environ, error)
+
+
+def _call_response(
+    response: Response, environ: WSGIEnvironment, start: _StartResponse
+) -> Iterable[bytes]:
+    """Call a response as WSGI would; a buffered body is joined here, on the loop."""
+    app_iter = response(environ, start)
+    if type(app_iter) is not list and type(app_iter) is not tuple and response.is_sequence:
+        try:
+            return list(app_iter)
+        finally:
+            close = getattr(app_iter, "close", None)
+            if close is not None:
+                close()
+    return app_iter
 
 
 def _encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
@@ -297,7 +380,7 @@ async def send_response(
     app_iter: Iterable[bytes],
     send: Send,
     receive: Receive,
-    body: ReceiveBody,
+    body: ReceiveBody | None,
     context: contextvars.Context,
 ) -> None:
     """Send a WSGI response (``start``'s status and headers, then ``app_iter``) as

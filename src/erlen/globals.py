@@ -15,7 +15,7 @@ if t.TYPE_CHECKING:
     from .app import Erlen
     from .ctx import AppContext, RequestContext, _AppCtxGlobals
     from .sessions import SessionMixin
-    from .websocket import Websocket
+    from .websockets import Websocket
     from .wrappers import Request
 
 _no_app_msg = """\

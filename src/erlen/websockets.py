@@ -15,7 +15,6 @@ away raises :class:`WebsocketDisconnect` in the handler; teardown runs either wa
 from __future__ import annotations
 
 import contextvars
-import io
 import typing as t
 
 from werkzeug.exceptions import HTTPException, NotFound
@@ -235,7 +234,7 @@ async def serve_websocket(app: Erlen, scope: Scope, receive: Receive, send: Send
     message = await receive()
     if message["type"] != "websocket.connect":
         return
-    environ = make_environ(scope, io.BytesIO())
+    environ = make_environ(scope)
     context = contextvars.copy_context()
     request = app.request_class(environ)
     ctx = RequestContext(app, environ, request)
