@@ -41,8 +41,7 @@ APP_SOURCE = textwrap.dedent(
     import time
 
     from erlen import Erlen, abort, g, request, session
-    # Not "from erlen import websocket": see test_websocket.py (the submodule shadows it).
-    from erlen.globals import websocket
+    from erlen import websocket
 
     app = Erlen(__name__)
     app.secret_key = "served-app-secret"

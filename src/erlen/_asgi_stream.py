@@ -26,6 +26,46 @@ if t.TYPE_CHECKING:
 _END = object()
 
 
+class Started:
+    """A streamed WSGI body whose first chunk was read in the worker thread that ran
+    the app (a WSGI app may call ``start_response`` as late as that)."""
+
+    __slots__ = ("chunks", "iterator", "source")
+
+    def __init__(self, chunks: list[bytes], iterator: t.Iterator[bytes], source: t.Any) -> None:
+        self.chunks = chunks
+        self.iterator = iterator
+        self.source = source
+
+
+def call_wsgi(func: t.Callable[..., Iterable[bytes]], *args: t.Any) -> list[bytes] | Started:
+    """Call a WSGI callable (in a worker thread) and read its body up to the first
+    non-empty chunk: the whole body when that ends it, else a :class:`Started`."""
+    app_iter = func(*args)
+    if type(app_iter) is list:
+        return app_iter
+    if type(app_iter) is tuple:
+        return list(app_iter)
+    chunks: list[bytes] = []
+    iterator = iter(app_iter)
+    try:
+        for chunk in iterator:
+            chunks.append(chunk)
+            if chunk:
+                return Started(chunks, iterator, app_iter)
+    except BaseException:
+        _close(app_iter)
+        raise
+    _close(app_iter)
+    return chunks
+
+
+def _close(app_iter: t.Any) -> None:
+    close = getattr(app_iter, "close", None)
+    if close is not None:
+        close()
+
+
 async def _disconnected(receive: Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
@@ -33,7 +73,7 @@ async def _disconnected(receive: Receive) -> None:
 
 async def stream_body(
     app: Erlen,
-    app_iter: Iterable[bytes],
+    app_iter: Iterable[bytes] | Started,
     written: list[bytes],
     send: Send,
     receive: Receive,
@@ -64,7 +104,15 @@ async def stream_body(
             else:
                 return
         else:
-            sync_iterator = await run_sync(pool, context, iter, app_iter)
+            if type(app_iter) is Started:
+                for chunk in app_iter.chunks:
+                    if chunk:
+                        await send(
+                            {"type": "http.response.body", "body": chunk, "more_body": True}
+                        )
+                sync_iterator = app_iter.iterator
+            else:
+                sync_iterator = await run_sync(pool, context, iter, app_iter)
             while watcher is None or not watcher.done():
                 chunk = await run_sync(pool, context, next, sync_iterator, _END)
                 if chunk is _END:
@@ -84,6 +132,6 @@ async def stream_body(
             if aclose is not None:
                 await InContext(context, aclose())
         else:
-            close = getattr(app_iter, "close", None)
-            if close is not None:
-                await run_sync(pool, context, close)
+            source = app_iter.source if type(app_iter) is Started else app_iter
+            if hasattr(source, "close"):
+                await run_sync(pool, context, _close, source)

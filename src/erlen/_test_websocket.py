@@ -6,6 +6,7 @@ synchronous calls (``send``, ``receive``, ``send_json``, ``receive_json``, ``clo
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import queue
 import threading
 import typing as t
@@ -18,6 +19,23 @@ if t.TYPE_CHECKING:
     from .testing import ErlenClient
 
 _ENDED = {"type": "erlen.test.ended"}
+
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_lock = threading.Lock()
+
+
+def _shared_loop() -> asyncio.AbstractEventLoop:
+    """The event loop every test WebSocket runs on, in a daemon thread: like a real
+    server's one loop, so handlers of several sockets can share asyncio objects."""
+    global _loop
+    with _loop_lock:
+        if _loop is None:
+            loop = asyncio.new_event_loop()
+            threading.Thread(
+                target=loop.run_forever, name="erlen-test-websockets", daemon=True
+            ).start()
+            _loop = loop
+        return _loop
 
 
 class WebsocketDenied(Exception):
@@ -84,7 +102,8 @@ class TestWebsocket:
         self._outbox: queue.Queue[dict[str, t.Any]] = queue.Queue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._inbox: asyncio.Queue[dict[str, t.Any]] | None = None
-        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._task: concurrent.futures.Future[None] | None = None
         self._error: BaseException | None = None
         #: The subprotocol the app accepted, if any.
         self.subprotocol: str | None = None
@@ -93,22 +112,10 @@ class TestWebsocket:
 
     # -- the app's side, on the background loop ------------------------------------------
 
-    def _run(self, ready: threading.Event) -> None:
-        loop = self._loop = asyncio.new_event_loop()
-        self._inbox = asyncio.Queue()
-        ready.set()
-        try:
-            loop.run_until_complete(self._serve())
-        except BaseException as e:
-            self._error = e
-        finally:
-            self._outbox.put(_ENDED)
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
-
     async def _serve(self) -> None:
+        self._inbox = asyncio.Queue()
+        self._ready.set()
         inbox = self._inbox
-        assert inbox is not None
 
         async def receive() -> t.MutableMapping[str, t.Any]:
             return await inbox.get()
@@ -116,14 +123,16 @@ class TestWebsocket:
         async def send(message: t.MutableMapping[str, t.Any]) -> None:
             self._outbox.put(dict(message))
 
-        await self.client.application.asgi_app(self.scope, receive, send)
+        try:
+            await self.client.application.asgi_app(self.scope, receive, send)
+        except BaseException as e:
+            self._error = e
+        finally:
+            self._outbox.put(_ENDED)
 
     def _put(self, message: dict[str, t.Any]) -> None:
         assert self._loop is not None and self._inbox is not None
-        try:
-            self._loop.call_soon_threadsafe(self._inbox.put_nowait, message)
-        except RuntimeError:  # the app's side has ended and closed its loop
-            pass
+        self._loop.call_soon_threadsafe(self._inbox.put_nowait, message)
 
     def _get(self) -> dict[str, t.Any]:
         try:
@@ -141,10 +150,9 @@ class TestWebsocket:
     # -- the client's side -------------------------------------------------------------------
 
     def __enter__(self) -> TestWebsocket:
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(ready,), daemon=True)
-        self._thread.start()
-        ready.wait()
+        self._loop = _shared_loop()
+        self._task = asyncio.run_coroutine_threadsafe(self._serve(), self._loop)
+        self._ready.wait()
         self._put({"type": "websocket.connect"})
         message = self._get()
         kind = message["type"]
@@ -197,19 +205,20 @@ class TestWebsocket:
 
     def close(self, code: int = 1000) -> None:
         """Close the socket from the client's side and wait for the handler to end."""
-        if self._thread is not None and self._thread.is_alive():
+        if self._task is not None and not self._task.done():
             self._put({"type": "websocket.disconnect", "code": code})
         self._join()
 
     def _join(self) -> None:
-        if self._thread is not None:
-            self._thread.join(self.timeout)
-            if self._thread.is_alive():
+        if self._task is not None:
+            try:
+                self._task.result(self.timeout)
+            except concurrent.futures.TimeoutError:
                 raise TimeoutError(
                     f"The WebSocket handler did not end within {self.timeout} seconds of"
                     " the close."
-                )
-            self._thread = None
+                ) from None
+            self._task = None
             if self._error is not None:
                 error, self._error = self._error, None
                 raise error

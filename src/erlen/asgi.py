@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from . import _cycle as cycle
 from . import wsgi
 from ._asgi_body import ReceiveBody
+from ._asgi_stream import Started, call_wsgi, stream_body
 from ._async import await_in, run_sync
 from ._headers import UnsafeHeaderError
 from .globals import _cv_request
@@ -82,14 +83,16 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
         if plan is None:
             # WSGI middleware, or a customised cycle: the WSGI callable, in a thread.
             start = _StartResponse()
-            app_iter = await run_sync(thread_pool(app), context, app.wsgi_app, environ, start)
+            app_iter = await run_sync(
+                thread_pool(app), context, call_wsgi, app.wsgi_app, environ, start
+            )
             return await send_response(app, start, app_iter, send, receive, body, context)
     ctx, bad_host, view = context.run(_begin, app, environ)
     start = _StartResponse()
     if view is None:
         app_iter = await run_sync(
-            thread_pool(app), context, wsgi.respond, app, plan, ctx, ctx.request, bad_host,
-            environ, start,
+            thread_pool(app), context, call_wsgi, wsgi.respond, app, plan, ctx, ctx.request,
+            bad_host, environ, start,
         )
         return await send_response(app, start, app_iter, send, receive, body, context)
     if body is not None:
@@ -377,7 +380,7 @@ def _encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]
 async def send_response(
     app: Erlen,
     start: _StartResponse,
-    app_iter: Iterable[bytes],
+    app_iter: Iterable[bytes] | Started,
     send: Send,
     receive: Receive,
     body: ReceiveBody | None,
@@ -386,6 +389,10 @@ async def send_response(
     """Send a WSGI response (``start``'s status and headers, then ``app_iter``) as
     ASGI messages. A body that is not a list is iterated chunk by chunk in a worker
     thread (an async iterable on the loop); a client that goes away stops it."""
+    if not start.status:
+        raise RuntimeError(
+            "The WSGI application returned its body without calling start_response."
+        )
     await send(
         {
             "type": "http.response.start",
@@ -399,8 +406,6 @@ async def send_response(
         content = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         await send({"type": "http.response.body", "body": content})
         return
-    from ._asgi_stream import stream_body
-
     await stream_body(app, app_iter, written, send, receive, body, context)
 
 

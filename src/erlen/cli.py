@@ -555,10 +555,11 @@ def run_command(
     debugger: bool | None, with_threads: bool, extra_files: list[str] | None,
     exclude_patterns: list[str] | None,
 ) -> None:
-    """Serve the app with Werkzeug's development server.
+    """Serve the app with Werkzeug's development server (uvicorn for an app with
+    WebSocket routes).
 
-    Made for working on the app, not for production: use a production WSGI server
-    there. '--debug' turns on the reloader and the interactive debugger.
+    Made for working on the app, not for production: use a production WSGI or ASGI
+    server there. '--debug' turns on the reloader and the interactive debugger.
     """
     from werkzeug.serving import is_running_from_reloader, run_simple
 
@@ -587,6 +588,16 @@ def run_command(
     name = info._import_path() or getattr(info._loaded_app, "import_name", None)
 
     show_server_banner(debug, name)
+    from ._asgi_serve import has_websocket_routes
+
+    if has_websocket_routes(app):
+        from ._asgi_serve import serve
+
+        serve(
+            app, host, port, reload=reload, debugger=debugger, cert=cert,  # type: ignore[arg-type]
+            extra_files=extra_files, exclude_patterns=exclude_patterns,
+        )
+        return
     run_simple(
         host, port, app, use_reloader=reload, use_debugger=debugger, threaded=with_threads,
         ssl_context=cert, extra_files=extra_files, exclude_patterns=exclude_patterns,
