@@ -95,7 +95,7 @@ def run_server(tmp_path: Path) -> Iterator[t.Callable[..., tuple[int, subprocess
 
 @pytest.mark.server
 def test_an_app_with_websocket_routes_is_served_by_uvicorn(run_server: t.Any) -> None:
-    port, process = run_server()
+    port, _process = run_server()
     response = httpx.get(f"http://127.0.0.1:{port}/")
     assert response.text == "version 1"
     assert response.headers["server"] == "uvicorn"
@@ -108,7 +108,7 @@ def test_an_app_with_websocket_routes_is_served_by_uvicorn(run_server: t.Any) ->
 def test_debug_mode_brings_the_debugger_and_the_reloader(
     run_server: t.Any, tmp_path: Path
 ) -> None:
-    port, process = run_server("--debug")
+    port, _process = run_server("--debug")
     page = httpx.get(f"http://127.0.0.1:{port}/boom")
     assert page.status_code == 500
     assert "ValueError: kaboom" in page.text

@@ -56,9 +56,8 @@ def test_the_room_page_names_the_socket_and_escapes_the_name(chat: ModuleType) -
 
 
 def test_a_socket_without_a_name_is_refused(chat: ModuleType) -> None:
-    with pytest.raises(WebsocketDenied) as refused:
-        with chat.app.test_client().websocket("/ws"):
-            pass
+    with pytest.raises(WebsocketDenied) as refused, chat.app.test_client().websocket("/ws"):
+        pass
     assert refused.value.status_code == 403
 
 
