@@ -918,18 +918,7 @@ def test_client_gone_mid_stream_stops_an_async_generator(
 
 @pytest.mark.parametrize(
     "flavor",
-    [
-        pytest.param(
-            "sync",
-            marks=pytest.mark.xfail(
-                reason="BUG: a sync view's streamed response never listens for"
-                " http.disconnect while the request body is unread (stream_body starts"
-                " no watcher when body.more), so the generator runs to its end",
-                strict=True,
-            ),
-        ),
-        "async",
-    ],
+    ["sync", "async"],
 )
 def test_client_gone_mid_stream_of_a_post_whose_body_the_view_ignored(
     app: Erlen, flavor: str
@@ -1001,22 +990,15 @@ def test_a_send_that_fails_stops_the_stream(app: Erlen) -> None:
     assert len(sent) == 3
 
 
-_CLOSED_EARLY = (
-    "BUG: under ASGI a buffered response is closed (its call_on_close functions run)"
-    " before its body is sent: an async view's in asgi._call_response, on the loop and"
-    " before teardown_request too; a sync view's empty body in _asgi_stream.call_wsgi"
-)
 
 
 @pytest.mark.parametrize(
     ("flavor", "content"),
     [
         ("sync", "payload"),
-        pytest.param("sync", "", marks=pytest.mark.xfail(reason=_CLOSED_EARLY, strict=True)),
-        pytest.param(
-            "async", "payload", marks=pytest.mark.xfail(reason=_CLOSED_EARLY, strict=True)
-        ),
-        pytest.param("async", "", marks=pytest.mark.xfail(reason=_CLOSED_EARLY, strict=True)),
+        ("sync", ""),
+        ("async", "payload"),
+        ("async", ""),
     ],
 )
 def test_call_on_close_runs_after_teardown_and_the_body_is_sent(

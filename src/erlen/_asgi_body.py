@@ -16,6 +16,8 @@ import io
 import threading
 import typing as t
 
+from werkzeug.exceptions import RequestEntityTooLarge
+
 Receive = t.Callable[[], t.Awaitable[t.MutableMapping[str, t.Any]]]
 
 
@@ -38,11 +40,20 @@ class ReceiveBody(io.RawIOBase):
         self.disconnected = False
         #: Bytes received so far.
         self.received = 0
+        #: The most the adapter receives before the app reads (the request's limit).
+        self.cap: int | None = None
+        # One receive() at a time: the app's reads and the disconnect watcher share it.
+        self._lock = asyncio.Lock()
 
     def readable(self) -> bool:
         return True
 
     async def _pull(self) -> None:
+        async with self._lock:
+            if self.more:
+                await self._receive_one()
+
+    async def _receive_one(self) -> None:
         message = await self._receive()
         kind = message["type"]
         if kind == "http.request":
@@ -57,6 +68,7 @@ class ReceiveBody(io.RawIOBase):
 
     async def fill(self, limit: int | None) -> None:
         """Receive the body until it ends, or until it is more than ``limit`` bytes."""
+        self.cap = limit
         while self.more and (limit is None or self.received <= limit):
             await self._pull()
 
@@ -68,10 +80,11 @@ class ReceiveBody(io.RawIOBase):
 
     def _pull_sync(self) -> None:
         if threading.get_ident() == self._loop_thread:
-            raise RuntimeError(
-                "The request body was read on the event loop before it was received. An"
-                " 'async def' view gets its body received first; code that reads it on the"
-                " loop in another way must 'await' it through a synchronous view instead."
+            # Code on the loop (an async view) reads past what was received for it:
+            # the body is longer than the limit in effect when it was received.
+            raise RequestEntityTooLarge(
+                f"The request body is more than the {self.cap} bytes received for it"
+                " (the request's max_content_length when its view started)."
             )
         asyncio.run_coroutine_threadsafe(self._pull(), self._loop).result()
 

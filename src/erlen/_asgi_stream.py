@@ -24,15 +24,20 @@ if t.TYPE_CHECKING:
     from .asgi import Receive, Send
 
 _END = object()
+#: How much of an unread body of unlimited size the disconnect watcher receives.
+_WATCH_LIMIT = 1 << 20
 
 
 class Started:
-    """A streamed WSGI body whose first chunk was read in the worker thread that ran
-    the app (a WSGI app may call ``start_response`` as late as that)."""
+    """A WSGI body begun in the worker thread that ran the app (a WSGI app may call
+    ``start_response`` as late as its first chunk): the chunks read so far, the rest
+    (None when they are the whole body), and the iterable to close once it is sent."""
 
     __slots__ = ("chunks", "iterator", "source")
 
-    def __init__(self, chunks: list[bytes], iterator: t.Iterator[bytes], source: t.Any) -> None:
+    def __init__(
+        self, chunks: list[bytes], iterator: t.Iterator[bytes] | None, source: t.Any
+    ) -> None:
         self.chunks = chunks
         self.iterator = iterator
         self.source = source
@@ -40,7 +45,7 @@ class Started:
 
 def call_wsgi(func: t.Callable[..., Iterable[bytes]], *args: t.Any) -> list[bytes] | Started:
     """Call a WSGI callable (in a worker thread) and read its body up to the first
-    non-empty chunk: the whole body when that ends it, else a :class:`Started`."""
+    non-empty chunk. A list is the whole body, with nothing to close."""
     app_iter = func(*args)
     if type(app_iter) is list:
         return app_iter
@@ -54,19 +59,30 @@ def call_wsgi(func: t.Callable[..., Iterable[bytes]], *args: t.Any) -> list[byte
             if chunk:
                 return Started(chunks, iterator, app_iter)
     except BaseException:
-        _close(app_iter)
+        close(app_iter)
         raise
-    _close(app_iter)
-    return chunks
+    return Started(chunks, None, app_iter)
 
 
-def _close(app_iter: t.Any) -> None:
-    close = getattr(app_iter, "close", None)
-    if close is not None:
-        close()
+def close(app_iter: t.Any) -> None:
+    """Close a WSGI body, as a server does once it has sent it."""
+    method = getattr(app_iter, "close", None)
+    if method is not None:
+        method()
 
 
-async def _disconnected(receive: Receive) -> None:
+async def _disconnected(receive: Receive, body: ReceiveBody | None, drain: bool) -> None:
+    """Wait for the client to go away. A request body the app has not read yet is
+    received first when ``drain`` (into its buffer, for the app to read later), up to
+    the app's limit; else, or past that, the disconnect is noticed when a send fails."""
+    if body is not None and body.more:
+        if not drain:
+            await asyncio.Event().wait()
+        limit = body.cap if body.cap is not None else _WATCH_LIMIT
+        while body.more and body.received <= limit:
+            await body._pull()
+        if body.more:
+            await asyncio.Event().wait()
     while (await receive())["type"] != "http.disconnect":
         pass
 
@@ -79,13 +95,19 @@ async def stream_body(
     receive: Receive,
     body: ReceiveBody | None,
     context: contextvars.Context,
+    status: int = 200,
 ) -> None:
-    """Send ``app_iter`` (after what the app ``write()``-ed) chunk by chunk."""
+    """Send ``app_iter`` (after what the app ``write()``-ed) chunk by chunk, then
+    close it. An unread request body is received to watch for a disconnect only
+    under a successful (2xx) response: an error does not read a body it refused."""
     from .asgi import thread_pool
 
     pool = thread_pool(app)
+    finished = type(app_iter) is Started and app_iter.iterator is None
     watcher = (
-        None if body is not None and body.more else asyncio.ensure_future(_disconnected(receive))
+        None
+        if finished
+        else asyncio.ensure_future(_disconnected(receive, body, 200 <= status < 300))
     )
     try:
         for chunk in written:
@@ -103,6 +125,10 @@ async def stream_body(
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
             else:
                 return
+        elif finished:
+            content = b"".join(app_iter.chunks)  # type: ignore[union-attr]
+            await send({"type": "http.response.body", "body": content})
+            return
         else:
             if type(app_iter) is Started:
                 for chunk in app_iter.chunks:
@@ -134,4 +160,4 @@ async def stream_body(
         else:
             source = app_iter.source if type(app_iter) is Started else app_iter
             if hasattr(source, "close"):
-                await run_sync(pool, context, _close, source)
+                await run_sync(pool, context, close, source)

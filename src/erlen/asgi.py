@@ -44,7 +44,7 @@ if t.TYPE_CHECKING:
     from ._hosts import BadHost
     from .app import Erlen
     from .ctx import RequestContext
-    from .wrappers import Response
+    from .wrappers import Request, Response
 
 Scope = t.MutableMapping[str, t.Any]
 Message = t.MutableMapping[str, t.Any]
@@ -69,6 +69,7 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
     body: ReceiveBody | None = None
     if _has_body(environ):
         body = environ["wsgi.input"] = ReceiveBody(receive, asyncio.get_running_loop())
+        body.cap = app.config["MAX_CONTENT_LENGTH"]
         if "CONTENT_LENGTH" not in environ:
             environ["wsgi.input_terminated"] = True
     context = contextvars.copy_context()
@@ -95,12 +96,7 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
             bad_host, environ, start,
         )
         return await send_response(app, start, app_iter, send, receive, body, context)
-    if body is not None:
-        limit = app.config["MAX_CONTENT_LENGTH"]
-        length = ctx.request.content_length
-        if length is None or limit is None or length <= limit:
-            await body.fill(limit)
-    result = await _native(app, plan, ctx, view, environ, start, context)
+    result = await _native(app, plan, ctx, view, environ, start, context, body)
     if type(result) is _Direct:
         await send({"type": "http.response.start", "status": 200, "headers": result.headers})
         await send({"type": "http.response.body", "body": result.content})
@@ -311,7 +307,8 @@ async def _native(
     environ: WSGIEnvironment,
     start: _StartResponse,
     context: contextvars.Context,
-) -> Iterable[bytes] | _Direct:
+    body: ReceiveBody | None,
+) -> Iterable[bytes] | Started | _Direct:
     """The inlined cycle for an ``async def`` view: the steps of
     :func:`erlen.wsgi.respond`, with the view awaited on the loop and any step that
     calls the app's synchronous code run in a worker thread."""
@@ -326,6 +323,8 @@ async def _native(
                 if app.before_request_funcs or app.url_value_preprocessors:
                     rv = await run_sync(thread_pool(app), context, app.preprocess_request)
                 if rv is None:
+                    if body is not None:
+                        await _receive_body(body, request, context)
                     args = request.view_args
                     rv = await await_in(context, view(**args) if args else view())
             except Exception as e:
@@ -358,18 +357,26 @@ async def _native(
             await run_sync(thread_pool(app), context, cycle.finish, app, ctx, environ, error)
 
 
+async def _receive_body(
+    body: ReceiveBody, request: Request, context: contextvars.Context
+) -> None:
+    """Receive the body before an ``async def`` view runs (code on the loop cannot
+    wait for it), up to the request's ``max_content_length`` as the ``before_request``
+    hooks left it; past that, reading it is a 413."""
+    limit = context.run(getattr, request, "max_content_length")
+    length = request.content_length
+    if length is None or limit is None or length <= limit:
+        await body.fill(limit)
+
+
 def _call_response(
     response: Response, environ: WSGIEnvironment, start: _StartResponse
-) -> Iterable[bytes]:
-    """Call a response as WSGI would; a buffered body is joined here, on the loop."""
+) -> Iterable[bytes] | Started:
+    """Call a response as WSGI would; a buffered body is read here, on the loop (it
+    is closed once sent, as a server closes it)."""
     app_iter = response(environ, start)
     if type(app_iter) is not list and type(app_iter) is not tuple and response.is_sequence:
-        try:
-            return list(app_iter)
-        finally:
-            close = getattr(app_iter, "close", None)
-            if close is not None:
-                close()
+        return Started(list(app_iter), None, app_iter)
     return app_iter
 
 
@@ -393,10 +400,11 @@ async def send_response(
         raise RuntimeError(
             "The WSGI application returned its body without calling start_response."
         )
+    status = int(start.status[:3])
     await send(
         {
             "type": "http.response.start",
-            "status": int(start.status[:3]),
+            "status": status,
             "headers": _encode_headers(start.headers),
         }
     )
@@ -406,7 +414,7 @@ async def send_response(
         content = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         await send({"type": "http.response.body", "body": content})
         return
-    await stream_body(app, app_iter, written, send, receive, body, context)
+    await stream_body(app, app_iter, written, send, receive, body, context, status)
 
 
 async def _lifespan(app: Erlen, receive: Receive, send: Send) -> None:
