@@ -58,7 +58,7 @@ def serve(
     if debugger:
         from werkzeug.debug import DebuggedApplication
 
-        app.wsgi_app = DebuggedApplication(app.wsgi_app, evalex=True)  # type: ignore[method-assign]
+        app.wsgi_app = DebuggedApplication(app.wsgi_app, evalex=True)  # type: ignore[method-assign,assignment]
 
     def run() -> None:
         uvicorn.run(app, host=host, port=port, log_level="info", **ssl)

@@ -83,9 +83,11 @@ class Plan:
         return plan
 
 
-def open_request(app: Erlen, environ: WSGIEnvironment) -> RequestContext:
-    """A request context for ``environ``, pushed with an app context if needed; what
-    ``RequestContext.push`` does for an app on the inlined cycle."""
+def open_request(app: Erlen, environ: WSGIEnvironment) -> tuple[RequestContext, BadHost | None]:
+    """A request context for ``environ``, pushed (with an app context if needed) and
+    routed: what ``RequestContext.push`` does for an app on the inlined cycle. A
+    routing error is kept on the request, to raise in the view's place; a refused
+    ``Host`` is returned too, as it is raised before any hook runs."""
     request = Request(environ)
     ctx = RequestContext(app, environ, request)
     app_ctx: AppContext | None = _cv_app.get(None)
@@ -95,25 +97,14 @@ def open_request(app: Erlen, environ: WSGIEnvironment) -> RequestContext:
     else:
         app_ctx = None
     ctx._cv_tokens.append((_cv_request.set(ctx), app_ctx))
-    return ctx
-
-
-def route(app: Erlen, request: Request, ctx: RequestContext) -> BadHost | None:
-    """Route the request, keeping a routing error to raise in its place; a refused
-    ``Host`` is also returned, as it is raised before any hook runs."""
     try:
         request.url_rule, request.view_args = app.match_request(ctx)
     except BadHost as e:
         request.routing_exception = e
-        return e
+        return ctx, e
     except HTTPException as e:
         request.routing_exception = e
-    return None
-
-
-def needs_start(app: Erlen) -> bool:
-    """Whether :func:`start` has anything to do (it may call user code)."""
-    return not app._got_first_request or bool(request_started.receivers)
+    return ctx, None
 
 
 def start(app: Erlen, bad_host: BadHost | None) -> None:
@@ -125,11 +116,6 @@ def start(app: Erlen, bad_host: BadHost | None) -> None:
         request_started.send(app, _async_wrapper=app.ensure_sync)
     if bad_host is not None:
         raise bad_host
-
-
-def needs_preprocess(app: Erlen) -> bool:
-    """Whether ``app.preprocess_request()`` has hooks to run."""
-    return bool(app.before_request_funcs or app.url_value_preprocessors)
 
 
 def view_for(app: Erlen, request: Request) -> t.Callable[..., t.Any] | None:
@@ -187,20 +173,6 @@ def direct_body(
     return None
 
 
-def write_direct(
-    environ: WSGIEnvironment, start_response: StartResponse, direct: tuple[str, bytes]
-) -> list[bytes]:
-    """Start the response of :func:`direct_body`'s result; its body to return."""
-    content_type, content = direct
-    start_response(
-        "200 OK", [("Content-Type", content_type), ("Content-Length", str(len(content)))]
-    )
-    # Werkzeug's Response compares the method as sent, too.
-    if environ.get("REQUEST_METHOD") == "HEAD":
-        return []
-    return [content]
-
-
 def finalize_calls_user_code(app: Erlen, ctx: RequestContext) -> bool:
     """Whether ``app.finalize_request`` may call the app's own code (hooks, signal
     receivers); on the inlined cycle the session interface is erlen's own."""
@@ -252,27 +224,31 @@ def end_quietly(
     """Pop the contexts of a request that has nothing to tear down (what
     ``RequestContext.pop`` would do, without its checks); False when there is
     something, for :func:`finish`."""
-    app_ctx = ctx._cv_tokens[0][1] if len(ctx._cv_tokens) == 1 else None
+    tokens = ctx._cv_tokens
     if (
-        error is None
-        and len(ctx._cv_tokens) == 1
-        and plan.plain_teardown
-        and not app.teardown_request_funcs
-        and not app.teardown_appcontext_funcs
-        and not request_tearing_down.receivers
-        and not appcontext_tearing_down.receivers
-        and not appcontext_popped.receivers
-        and not ctx.request._form_loaded
-        and "werkzeug.debug.preserve_context" not in environ
-        and _cv_request.get() is ctx
-        and (app_ctx is None or (len(app_ctx._cv_tokens) == 1 and _cv_app.get() is app_ctx))
+        error is not None
+        or len(tokens) != 1
+        or app.teardown_request_funcs
+        or app.teardown_appcontext_funcs
+        or ctx.request._form_loaded
+        or not plan.plain_teardown
+        or request_tearing_down.receivers
+        or appcontext_tearing_down.receivers
+        or appcontext_popped.receivers
+        or "werkzeug.debug.preserve_context" in environ
     ):
-        _cv_request.reset(ctx._cv_tokens.pop()[0])
-        environ["werkzeug.request"] = None
-        if app_ctx is not None:
-            _cv_app.reset(app_ctx._cv_tokens.pop())
-        return True
-    return False
+        return False
+    token, app_ctx = tokens[0]
+    if _cv_request.get() is not ctx or (
+        app_ctx is not None and (len(app_ctx._cv_tokens) != 1 or _cv_app.get() is not app_ctx)
+    ):
+        return False
+    del tokens[0]
+    _cv_request.reset(token)
+    environ["werkzeug.request"] = None
+    if app_ctx is not None:
+        _cv_app.reset(app_ctx._cv_tokens.pop())
+    return True
 
 
 

@@ -10,7 +10,7 @@ What runs where:
   block, run in the app's bounded thread pool (an ``async def`` one is sent back
   to the loop from there); a request that calls none of them never leaves the loop.
 - A plain ``def`` view runs with the rest of its request in one worker thread,
-  through the WSGI adapter's own inlined cycle (:func:`erlen.wsgi.respond`).
+  through the WSGI adapter's own inlined cycle (:func:`erlen.wsgi.wsgi_app`).
 - An app whose cycle is customised, or whose ``wsgi_app`` is wrapped in WSGI
   middleware (``ProxyFix``), runs that WSGI callable in a worker thread.
 
@@ -92,8 +92,8 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
     start = _StartResponse()
     if view is None:
         app_iter = await run_sync(
-            thread_pool(app), context, call_wsgi, wsgi.respond, app, plan, ctx, ctx.request,
-            bad_host, environ, start,
+            thread_pool(app), context, call_wsgi, wsgi.wsgi_app, app, environ, start,
+            (plan, ctx, bad_host),
         )
         return await send_response(app, start, app_iter, send, receive, body, context)
     result = await _native(app, plan, ctx, view, environ, start, context, body)
@@ -260,9 +260,8 @@ def _begin(
 ) -> tuple[RequestContext, BadHost | None, t.Callable[..., t.Any] | None]:
     """Open and route the request (in its context): the ``async def`` view to await
     on the loop, or None to run the rest of the cycle in a worker thread."""
-    ctx = cycle.open_request(app, environ)
+    ctx, bad_host = cycle.open_request(app, environ)
     request = ctx.request
-    bad_host = cycle.route(app, request, ctx)
     if bad_host is not None:
         return ctx, bad_host, None
     try:
@@ -310,7 +309,7 @@ async def _native(
     body: ReceiveBody | None,
 ) -> Iterable[bytes] | Started | _Direct:
     """The inlined cycle for an ``async def`` view: the steps of
-    :func:`erlen.wsgi.respond`, with the view awaited on the loop and any step that
+    :func:`erlen.wsgi.wsgi_app`, with the view awaited on the loop and any step that
     calls the app's synchronous code run in a worker thread."""
     error: BaseException | None = None
     request = ctx.request

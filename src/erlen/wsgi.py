@@ -7,27 +7,38 @@ response and session classes, with the steps inlined; when a view returns text
 or a dict and nothing needs a response object (no ``after_request`` hook, no
 session to save, no signal receiver), it writes the body straight to
 ``start_response``. Anything else is handed to the same methods the general
-adapter uses, so both give the same responses (``tests/test_fast_path.py`` compares them).
+adapter uses, so both give the same responses (``tests/test_fast_path.py``
+compares them). The steps are shared with the ASGI adapter (:mod:`erlen._cycle`).
 """
 
 from __future__ import annotations
 
 import sys
 import typing as t
+from types import FunctionType
 
-from . import _cycle as cycle
+from ._cycle import (
+    Plan,
+    direct_body,
+    end_quietly,
+    finish,
+    open_request,
+    refuse_unsafe_headers,
+    start,
+    view_for,
+)
 from ._headers import UnsafeHeaderError
-from ._hosts import BadHost
-from .signals import appcontext_pushed
+from ._internal import CO_ASYNC
+from .signals import appcontext_pushed, request_started
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
 
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+    from ._hosts import BadHost
     from .app import Erlen
     from .ctx import RequestContext
-    from .wrappers import Request
 
 
 def handle(app: Erlen, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -48,13 +59,16 @@ def handle(app: Erlen, environ: WSGIEnvironment, start_response: StartResponse) 
             return response(environ, start_response)
         except UnsafeHeaderError as e:
             error = e
-            return cycle.refuse_unsafe_headers(app, e, environ, start_response)
+            return refuse_unsafe_headers(app, e, environ, start_response)
     finally:
-        cycle.finish(app, ctx, environ, error)
+        finish(app, ctx, environ, error)
 
 
 def wsgi_app(
-    app: Erlen, environ: WSGIEnvironment, start_response: StartResponse
+    app: Erlen,
+    environ: WSGIEnvironment,
+    start_response: StartResponse,
+    _routed: tuple[Plan, RequestContext, BadHost | None] | None = None,
 ) -> Iterable[bytes]:
     """The WSGI application (``Erlen.wsgi_app``): wrap this, not the app, with middleware.
 
@@ -63,56 +77,52 @@ def wsgi_app(
     the cycle inlined here; any other goes through :func:`handle`. Which it is
     is decided on the first request (see :class:`erlen._cycle.Plan`) and again after
     ``request_class``, ``response_class`` or ``session_interface`` is assigned.
+
+    The ASGI adapter calls this (in a worker thread) for a synchronous view with the
+    request it has already opened and routed (``_routed``).
     """
-    plan = app._inline_cycle
-    if not plan or appcontext_pushed.receivers:
-        plan = cycle.Plan.for_app(app)
-        if plan is None:
-            return handle(app, environ, start_response)
-    ctx = cycle.open_request(app, environ)
+    if _routed is None:
+        plan = app._inline_cycle
+        if not plan or appcontext_pushed.receivers:
+            plan = Plan.for_app(app)
+            if plan is None:
+                return handle(app, environ, start_response)
+        ctx, bad_host = open_request(app, environ)
+    else:
+        plan, ctx, bad_host = _routed
     request = ctx.request
-    return respond(
-        app, plan, ctx, request, cycle.route(app, request, ctx), environ, start_response
-    )
-
-
-def respond(
-    app: Erlen,
-    plan: cycle.Plan,
-    ctx: RequestContext,
-    request: Request,
-    bad_host: BadHost | None,
-    environ: WSGIEnvironment,
-    start_response: StartResponse,
-) -> Iterable[bytes]:
-    """The inlined cycle of a routed request whose context is pushed: hooks, the view,
-    error handling, the response handed to ``start_response``, and the end of the
-    request. The ASGI adapter runs it too (in a worker thread) for a synchronous view.
-    """
     error: BaseException | None = None
     try:
         try:
             try:
-                if bad_host is not None or cycle.needs_start(app):
-                    cycle.start(app, bad_host)
+                if bad_host is not None or not app._got_first_request or request_started.receivers:
+                    start(app, bad_host)
                 rv = None
                 if app.before_request_funcs or app.url_value_preprocessors:
                     rv = app.preprocess_request()
                 if rv is None:
-                    view = cycle.view_for(app, request)
+                    view = view_for(app, request)
                     if view is None:
                         rv = app.dispatch_request()
                     else:
-                        if cycle.is_async(view):
+                        if type(view) is not FunctionType or view.__code__.co_flags & CO_ASYNC:
                             view = app.ensure_sync(view)
                         args = request.view_args
                         rv = view(**args) if args else view()
             except Exception as e:
                 rv = app.handle_user_exception(e)
             else:
-                direct = cycle.direct_body(app, plan, ctx, rv)
+                direct = direct_body(app, plan, ctx, rv)
                 if direct is not None:
-                    return cycle.write_direct(environ, start_response, direct)
+                    content = direct[1]
+                    start_response(
+                        "200 OK",
+                        [("Content-Type", direct[0]), ("Content-Length", str(len(content)))],
+                    )
+                    # Werkzeug's Response compares the method as sent, too.
+                    if environ.get("REQUEST_METHOD") == "HEAD":
+                        return []
+                    return [content]
             response = app.finalize_request(rv)
         except Exception as e:
             error = e
@@ -124,7 +134,7 @@ def respond(
             return response(environ, start_response)
         except UnsafeHeaderError as e:
             error = e
-            return cycle.refuse_unsafe_headers(app, e, environ, start_response)
+            return refuse_unsafe_headers(app, e, environ, start_response)
     finally:
-        if not cycle.end_quietly(app, plan, ctx, environ, error):
-            cycle.finish(app, ctx, environ, error)
+        if not end_quietly(app, plan, ctx, environ, error):
+            finish(app, ctx, environ, error)
