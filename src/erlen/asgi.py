@@ -31,7 +31,7 @@ from . import _cycle as cycle
 from . import wsgi
 from ._asgi_body import ReceiveBody
 from ._asgi_stream import Started, call_wsgi, stream_body
-from ._async import await_in, run_sync
+from ._async import InContext, run_sync
 from ._headers import UnsafeHeaderError
 from .globals import _cv_request
 from .signals import appcontext_pushed, request_started
@@ -67,7 +67,11 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
 
     environ = make_environ(scope)
     body: ReceiveBody | None = None
-    if _has_body(environ):
+    if (
+        "CONTENT_LENGTH" in environ
+        or "HTTP_TRANSFER_ENCODING" in environ
+        or environ["SERVER_PROTOCOL"] >= "HTTP/2"
+    ) and _has_body(environ):
         body = environ["wsgi.input"] = ReceiveBody(receive, asyncio.get_running_loop())
         body.cap = app.config["MAX_CONTENT_LENGTH"]
         if "CONTENT_LENGTH" not in environ:
@@ -78,7 +82,7 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
         not plan
         or appcontext_pushed.receivers
         or "wsgi_app" in app.__dict__
-        or type(app).wsgi_app is not wsgi.wsgi_app
+        or type(app).wsgi_app is not _wsgi_app
     ):
         plan = cycle.Plan.for_app(app) if _plain_wsgi_app(app) else None
         if plan is None:
@@ -97,9 +101,9 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
         )
         return await send_response(app, start, app_iter, send, receive, body, context)
     result = await _native(app, plan, ctx, view, environ, start, context, body)
-    if type(result) is _Direct:
-        await send({"type": "http.response.start", "status": 200, "headers": result.headers})
-        await send({"type": "http.response.body", "body": result.content})
+    if type(result) is tuple:  # a direct write: (headers, body)
+        await send({"type": "http.response.start", "status": 200, "headers": result[0]})
+        await send({"type": "http.response.body", "body": result[1]})
         return None
     return await send_response(
         app, start, t.cast("Iterable[bytes]", result), send, receive, body, context
@@ -251,8 +255,11 @@ class _StartResponse:
         return self.written.append
 
 
+_wsgi_app = wsgi.wsgi_app
+
+
 def _plain_wsgi_app(app: Erlen) -> bool:
-    return "wsgi_app" not in app.__dict__ and type(app).wsgi_app is wsgi.wsgi_app
+    return "wsgi_app" not in app.__dict__ and type(app).wsgi_app is _wsgi_app
 
 
 def _begin(
@@ -273,29 +280,21 @@ def _begin(
     return ctx, None, view
 
 
-class _Direct:
-    """A text or JSON result sent without a response object (see ``direct_body``)."""
-
-    __slots__ = ("content", "headers")
-
-    def __init__(self, environ: WSGIEnvironment, content_type: str, content: bytes) -> None:
-        self.headers = [
-            (b"content-type", _type_bytes(content_type)),
-            (b"content-length", b"%d" % len(content)),
-        ]
-        self.content = b"" if environ["REQUEST_METHOD"] == "HEAD" else content
+_type_headers: dict[str, tuple[bytes, bytes]] = {}
 
 
-_type_cache: dict[str, bytes] = {}
-
-
-def _type_bytes(content_type: str) -> bytes:
-    encoded = _type_cache.get(content_type)
-    if encoded is None:
-        encoded = content_type.encode("latin-1")
-        if len(_type_cache) < 64:
-            _type_cache[content_type] = encoded
-    return encoded
+def _direct(
+    environ: WSGIEnvironment, content_type: str, content: bytes
+) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """The ASGI headers and body of a text or JSON result written without a response
+    object (see ``direct_body``)."""
+    type_header = _type_headers.get(content_type)
+    if type_header is None:
+        type_header = (b"content-type", content_type.encode("latin-1"))
+        if len(_type_headers) < 64:
+            _type_headers[content_type] = type_header
+    headers = [type_header, (b"content-length", b"%d" % len(content))]
+    return headers, b"" if environ["REQUEST_METHOD"] == "HEAD" else content
 
 
 async def _native(
@@ -307,7 +306,7 @@ async def _native(
     start: _StartResponse,
     context: contextvars.Context,
     body: ReceiveBody | None,
-) -> Iterable[bytes] | Started | _Direct:
+) -> Iterable[bytes] | Started | tuple[list[tuple[bytes, bytes]], bytes]:
     """The inlined cycle for an ``async def`` view: the steps of
     :func:`erlen.wsgi.wsgi_app`, with the view awaited on the loop and any step that
     calls the app's synchronous code run in a worker thread."""
@@ -325,17 +324,23 @@ async def _native(
                     if body is not None:
                         await _receive_body(body, request, context)
                     args = request.view_args
-                    rv = await await_in(context, view(**args) if args else view())
+                    coro = view(**args) if args else view()
+                    try:  # the first step here: most views finish in it
+                        signal = context.run(coro.send, None)
+                    except StopIteration as stop:
+                        rv = stop.value
+                    else:
+                        rv = await InContext(context, coro, signal)
             except Exception as e:
                 rv = await run_sync(thread_pool(app), context, cycle.user_exception, app, e)
             else:
                 direct = cycle.direct_body(app, plan, ctx, rv)
                 if direct is not None:
-                    return _Direct(environ, *direct)
+                    return _direct(environ, *direct)
             if cycle.finalize_calls_user_code(app, ctx):
                 response = await run_sync(thread_pool(app), context, app.finalize_request, rv)
             else:
-                response = context.run(app.finalize_request, rv)  # type: ignore[arg-type]
+                response = context.run(app.finalize_request, rv)
         except Exception as e:
             error = e
             response = await run_sync(
