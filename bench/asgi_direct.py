@@ -51,7 +51,8 @@ def bare_app() -> ASGIApp:
     import json
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "websocket":
+        scope_type = scope["type"]
+        if scope_type == "websocket":
             await receive()
             await send({"type": "websocket.accept"})
             while True:
@@ -59,6 +60,14 @@ def bare_app() -> ASGIApp:
                 if message["type"] != "websocket.receive":
                     return
                 await send({"type": "websocket.send", "text": message["text"]})
+        if scope_type == "lifespan":  # a real server's (bench/server.py --interface asgi)
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                else:
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
         path = scope["path"]
         if path == "/":
             body, kind = b"Hello, World!", b"text/plain"

@@ -14,14 +14,28 @@ possible leak.
 
     .venv/bin/python bench/memory.py [--frameworks erlen,flask] [--long erlen|all|none]
                                      [--requests 100000] [--long-requests 1000000]
+
+``--interface asgi`` does the same over ASGI, with ``asgi_direct.py``'s apps (erlen,
+starlette, falcon.asgi, a bare ASGI function) in one event loop: every request is
+``await app(scope, receive, send)`` with a fresh copy of the scope, and every answer is
+checked (status and body). The ``ws-echo`` case opens one WebSocket connection and
+echoes ``--messages`` (10,000) and then up to ``--long-messages`` (100,000) messages
+over it, each reply checked, reading at the same points. ASGI readings also count the
+event loop's tasks (``asyncio.all_tasks()``).
+
+    .venv/bin/python bench/memory.py --interface asgi [--frameworks erlen]
+                                     [--cases hello,json-params,ws-echo]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import compileall
 import gc
+import importlib
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -56,6 +70,21 @@ FRAMEWORKS: tuple[str, ...] = ("erlen", "falcon", "flask", "bottle")
 DEFAULT_CASES: dict[str, tuple[str, ...]] = {"erlen": ("hello", "json-params")}
 DEFAULT_CASE: tuple[str, ...] = ("hello",)
 
+INTERFACES: tuple[str, ...] = ("wsgi", "asgi")
+# --interface asgi: the apps of asgi_direct.py (not imported here: it sets an environment
+# variable for Quart, which the WSGI subprocesses must not inherit).
+ASGI_FRAMEWORKS: tuple[str, ...] = ("erlen", "starlette", "falcon", "bare")
+ASGI_CASES: tuple[str, ...] = ("hello", "json-params", "route-99", "ws-echo")
+ASGI_DEFAULT_CASES: dict[str, tuple[str, ...]] = {"erlen": ("hello", "json-params", "ws-echo")}
+# What each asgi_direct builder imports, imported first on its own for the "import" reading.
+ASGI_IMPORTS: dict[str, str] = {
+    "erlen": "erlen",
+    "starlette": "starlette.applications",
+    "falcon": "falcon.asgi",
+    "bare": "json",
+}
+DISTRIBUTIONS: dict[str, str | None] = {"bare": None}
+
 
 # --- the measuring subprocess ---------------------------------------------------------
 
@@ -70,6 +99,8 @@ def rss_kb() -> int:
 
 
 READING_FIELDS: tuple[str, ...] = ("requests", "rss_kb", "objects", "blocks")
+# ASGI readings add the number of the event loop's tasks that are not done.
+ASGI_READING_FIELDS: tuple[str, ...] = (*READING_FIELDS, "tasks")
 
 
 class Readings:
@@ -79,24 +110,31 @@ class Readings:
     memory blocks between the first reading and the last, and show up as growth.
     """
 
-    def __init__(self, capacity: int) -> None:
-        self._values = array("q", bytes(8 * len(READING_FIELDS) * capacity))
+    def __init__(self, capacity: int, fields: tuple[str, ...] = READING_FIELDS) -> None:
+        self._fields = fields
+        self._values = array("q", bytes(8 * len(fields) * capacity))
         self._count = 0
 
-    def take(self, requests: int) -> None:
-        """Collect garbage, then read RSS (before the object list exists), objects, blocks."""
+    def take(self, requests: int, *extra: int) -> None:
+        """Collect garbage, then read RSS (before the object list exists), objects, blocks.
+
+        ``extra`` holds the values of the fields after ``READING_FIELDS``, measured by
+        the caller (before this collection, so that what it allocated is gone by now).
+        """
         gc.collect()
-        at = self._count * len(READING_FIELDS)
+        at = self._count * len(self._fields)
         self._values[at] = requests
         self._values[at + 1] = rss_kb()
         self._values[at + 2] = len(gc.get_objects())
         self._values[at + 3] = sys.getallocatedblocks()
+        for i, value in enumerate(extra, at + 4):
+            self._values[i] = value
         self._count += 1
 
     def as_dicts(self) -> list[dict[str, int]]:
-        width = len(READING_FIELDS)
+        width = len(self._fields)
         return [
-            dict(zip(READING_FIELDS, self._values[i * width : (i + 1) * width], strict=True))
+            dict(zip(self._fields, self._values[i * width : (i + 1) * width], strict=True))
             for i in range(self._count)
         ]
 
@@ -148,15 +186,152 @@ def child(framework: str, case_name: str, requests: int, long_requests: int) -> 
     }
 
 
+# --- the measuring subprocess, ASGI ---------------------------------------------------
+
+
+def pending_tasks() -> int:
+    """The event loop's tasks that are not done (the one running this included)."""
+    return len(asyncio.all_tasks())
+
+
+async def serve_asgi(app: Any, scope: dict[str, Any], n: int, expected: bytes) -> None:
+    """``n`` requests: ``await app(scope copy, receive, send)``, each answer checked.
+
+    ``receive`` gives the empty body once and then blocks, as a server's does until the
+    client goes away (asgi_direct.py's harness)."""
+    body_message = {"type": "http.request", "body": b"", "more_body": False}
+    sent: list[dict[str, Any]] = []
+    append = sent.append
+
+    async def send(message: dict[str, Any]) -> None:
+        append(message)
+
+    for i in range(n):
+        pending = [body_message]
+
+        async def receive(pending: list[Any] = pending) -> dict[str, Any]:
+            if pending:
+                return pending.pop()  # type: ignore[no-any-return]
+            await asyncio.Event().wait()
+            raise AssertionError("unreachable")
+
+        await app(scope.copy(), receive, send)
+        if (
+            not sent
+            or sent[0].get("status") != 200
+            or b"".join(m.get("body", b"") for m in sent[1:]) != expected
+        ):
+            raise BenchError(f"request {i + 1} of a step answered {sent!r:.300}")
+        sent.clear()
+
+
+async def echo_many(inbox: Any, outbox: Any, n: int) -> None:
+    """``n`` messages sent in over the WebSocket, each echo checked."""
+    put, get = inbox.put_nowait, outbox.get
+    for i in range(n):
+        put({"type": "websocket.receive", "text": "ping"})
+        reply = await get()
+        if reply.get("type") != "websocket.send" or reply.get("text") != "ping":
+            raise BenchError(f"message {i + 1} of a step was answered {reply!r:.300}")
+
+
+async def asgi_measure(framework: str, case_name: str, first: int, total: int) -> dict[str, Any]:
+    preset = os.environ.get("ERLEN_FLASK_ALIAS")
+    # The harness: standard library only, like wsgi_direct (and asyncio, already here).
+    import asgi_direct as direct
+
+    # asgi_direct turns erlen's Flask alias off for Quart's sake; erlen runs as shipped.
+    if preset is None:
+        os.environ.pop("ERLEN_FLASK_ALIAS", None)
+    else:
+        os.environ["ERLEN_FLASK_ALIAS"] = preset
+
+    checkpoints = -(-total // first)
+    readings = Readings(3 + checkpoints, ASGI_READING_FIELDS)
+    readings.take(0, pending_tasks())  # start
+    importlib.import_module(ASGI_IMPORTS[framework])
+    readings.take(0, pending_tasks())  # imported
+    app = direct.BUILDERS[framework]()
+    readings.take(0, pending_tasks())  # built
+
+    async def check() -> None:
+        try:
+            await direct.check(framework, app, case_name)
+        except RuntimeError as exc:
+            raise BenchError(str(exc))
+
+    await check()
+    done = 0
+    if case_name == "ws-echo":
+        socket = direct.Socket(app)
+        await socket.open()
+        t0 = time.perf_counter()
+        while done < total:
+            step = min(first, total - done)
+            await echo_many(socket.inbox, socket.outbox, step)
+            done += step
+            readings.take(done, pending_tasks())
+        seconds = time.perf_counter() - t0
+        # The client goes away: the handler must end, without an error.
+        await socket.inbox.put({"type": "websocket.disconnect", "code": 1000})
+        assert socket.task is not None
+        try:
+            await asyncio.wait_for(socket.task, 5)
+        except TimeoutError:
+            raise BenchError("the WebSocket handler did not end within 5 s of the disconnect")
+        except Exception as exc:
+            raise BenchError(f"the WebSocket handler ended with {exc!r}")
+        if not socket.outbox.empty():
+            raise BenchError(f"unexpected messages after the echoes: {socket.outbox.get_nowait()}")
+    else:
+        scope = direct.http_scope(direct.PATHS[case_name])
+        answer = await direct.call_http(app, scope)
+        expected = b"".join(m.get("body", b"") for m in answer[1:])
+        t0 = time.perf_counter()
+        while done < total:
+            step = min(first, total - done)
+            await serve_asgi(app, scope, step, expected)
+            done += step
+            readings.take(done, pending_tasks())
+        seconds = time.perf_counter() - t0
+    # The app still answers correctly after all that.
+    await check()
+    start, imported, built, *after = readings.as_dicts()
+    return {
+        "interface": "asgi",
+        "framework": framework,
+        "case": case_name,
+        "unit": "messages" if case_name == "ws-echo" else "requests",
+        "start": start,
+        "imported": imported,
+        "built": built,
+        "checkpoints": after,
+        "us_per_request": 1e6 * seconds / done,
+    }
+
+
+def asgi_child(framework: str, case_name: str, first: int, total: int) -> dict[str, Any]:
+    if framework not in ASGI_FRAMEWORKS or case_name not in ASGI_CASES:
+        raise BenchError(f"{framework} does not implement case {case_name!r}")
+    return asyncio.run(asgi_measure(framework, case_name, first, total))
+
+
 # --- the parent: one subprocess per framework and case --------------------------------
 
 
 def run_child(
-    framework: str, case: str, requests: int, long_requests: int, timeout: float
+    framework: str,
+    case: str,
+    requests: int,
+    long_requests: int,
+    timeout: float,
+    interface: str = "wsgi",
 ) -> dict[str, Any]:
     command = [
         sys.executable,
         str(Path(__file__).resolve()),
+        "--interface",
+        interface,
         "--child",
         framework,
         case,
@@ -201,6 +376,9 @@ def verdict(result: dict[str, Any], args: argparse.Namespace) -> str:
         reasons.append("RSS")
     if change["objects"] > args.objects_threshold:
         reasons.append("objects")
+    checkpoints = result["checkpoints"]
+    if checkpoints[-1].get("tasks", 0) > checkpoints[0].get("tasks", 0):
+        reasons.append("tasks")
     return f"POSSIBLE LEAK ({', '.join(reasons)})" if reasons else "ok"
 
 
@@ -276,6 +454,86 @@ def print_table(results: list[dict[str, Any]], args: argparse.Namespace) -> None
     )
 
 
+def print_asgi_table(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    """One row per framework and case, with the readings at both ends of the long run."""
+    header = [
+        "framework",
+        "case",
+        "first",
+        "last",
+        "app MB",
+        "RSS first MB",
+        "RSS last MB",
+        "growth KB",
+        "objects first",
+        "objects last",
+        "growth",
+        "blocks growth",
+        "tasks",
+        "us/op",
+        "verdict",
+    ]
+    rows = [header]
+    for result in results:
+        checkpoints = result["checkpoints"]
+        first, last = checkpoints[0], checkpoints[-1]
+        change = growth(result)
+        unit = "msg" if result["unit"] == "messages" else "req"
+        long_run = change is not None
+        rows.append(
+            [
+                result["framework"],
+                result["case"],
+                f"{count_label(first['requests'])} {unit}",
+                f"{count_label(last['requests'])} {unit}" if long_run else "-",
+                f"{result['built']['rss_kb'] / 1024:.1f}",
+                f"{first['rss_kb'] / 1024:.1f}",
+                f"{last['rss_kb'] / 1024:.1f}" if long_run else "-",
+                f"{change['rss_kb']:+,d}" if change else "-",
+                f"{first['objects']:,}",
+                f"{last['objects']:,}" if long_run else "-",
+                f"{change['objects']:+,d}" if change else "-",
+                f"{change['blocks']:+,d}" if change else "-",
+                f"{first['tasks']}->{last['tasks']}" if long_run else f"{first['tasks']}",
+                f"{result['us_per_request']:.1f}",
+                verdict(result, args),
+            ]
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+
+    def fmt(row: list[str]) -> str:
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
+        cells += [v.rjust(w) for v, w in zip(row[2:-1], widths[2:-1], strict=True)]
+        cells.append(row[-1])
+        return "  ".join(cells).rstrip()
+
+    print(
+        "RSS after gc.collect(), direct ASGI calls (await app(scope, receive, send)) in one "
+        "event loop, a fresh process per row"
+    )
+    print(fmt(rows[0]))
+    print("  ".join("-" * w for w in widths))
+    for row in rows[1:]:
+        print(fmt(row))
+    print()
+    notes = [
+        "first, last: the two readings compared, in requests or in WebSocket messages echoed "
+        "over one connection:",
+        f"  --requests {args.requests:,} and --long-requests {args.long_requests:,}; "
+        f"ws-echo: --messages {args.messages:,} and --long-messages {args.long_messages:,}.",
+        "app MB: RSS after building the app. growth KB: RSS change from first to last.",
+        "objects: GC-tracked objects (len(gc.get_objects())) at first and at last; growth: "
+        "the change.",
+        "blocks growth: change in sys.getallocatedblocks(). tasks: the event loop's tasks "
+        "not done (the reading one,",
+        "  and ws-echo's handler), at first and at last.",
+        f"POSSIBLE LEAK: RSS grew by more than {args.rss_threshold_kb} KB, objects by more "
+        f"than {args.objects_threshold}, or tasks at all.",
+        "us/op: mean time per request or message, every answer checked (not a benchmark).",
+    ]
+    print("\n".join(notes))
+
+
 # --- command line ---------------------------------------------------------------------
 
 
@@ -289,33 +547,37 @@ def parse_list(value: str, allowed: tuple[str, ...], what: str) -> list[str]:
     return items
 
 
-def parse_long(value: str) -> list[str]:
+def parse_long(value: str, allowed: tuple[str, ...] = FRAMEWORKS) -> list[str]:
     if value == "all":
-        return list(FRAMEWORKS)
+        return list(allowed)
     if value == "none":
         return []
-    return parse_list(value, FRAMEWORKS, "framework")
+    return parse_list(value, allowed, "framework")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
+        "--interface",
+        choices=INTERFACES,
+        default="wsgi",
+        help="wsgi: direct WSGI calls (erlen, falcon, flask, bottle); asgi: direct ASGI "
+        "calls (erlen, starlette, falcon, bare) in one event loop (wsgi)",
+    )
+    parser.add_argument(
         "--frameworks",
-        type=lambda v: parse_list(v, FRAMEWORKS, "framework"),
-        default=list(FRAMEWORKS),
-        help="comma-separated: erlen, falcon, flask, bottle (default: all)",
+        help="comma-separated; wsgi: erlen, falcon, flask, bottle; asgi: erlen, starlette, "
+        "falcon, bare (default: all)",
     )
     parser.add_argument(
         "--cases",
-        type=lambda v: parse_list(v, CASES, "case"),
-        default=None,
-        help="comma-separated cases for every framework (default: hello, and json-params "
-        "for erlen); a case a framework does not implement is skipped",
+        help="comma-separated cases for every framework (default: hello, and for erlen "
+        "json-params too, and over ASGI ws-echo too); a case a framework does not "
+        "implement is skipped",
     )
     parser.add_argument(
         "--long",
-        type=parse_long,
-        default=["erlen"],
+        default="erlen",
         help="frameworks that go on to --long-requests: comma-separated, 'all' or 'none' "
         "(default: erlen)",
     )
@@ -329,6 +591,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="total requests of a long run (1000000)",
     )
     parser.add_argument(
+        "--messages",
+        type=int,
+        default=10_000,
+        help="ASGI ws-echo: messages before the first reading (10000)",
+    )
+    parser.add_argument(
+        "--long-messages",
+        type=int,
+        default=100_000,
+        help="ASGI ws-echo: total messages of a long run (100000)",
+    )
+    parser.add_argument(
         "--rss-threshold-kb", type=int, default=256, help="RSS growth flagged as a leak (256)"
     )
     parser.add_argument(
@@ -340,10 +614,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print every reading as JSON")
     parser.add_argument("--child", nargs=2, metavar=("FRAMEWORK", "CASE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.requests < 1:
-        parser.error("--requests must be at least 1")
+    asgi = args.interface == "asgi"
+    frameworks = ASGI_FRAMEWORKS if asgi else FRAMEWORKS
+    try:
+        args.frameworks = (
+            parse_list(args.frameworks, frameworks, "framework")
+            if args.frameworks is not None
+            else list(frameworks)
+        )
+        if args.cases is not None:
+            args.cases = parse_list(args.cases, ASGI_CASES if asgi else CASES, "case")
+        args.long = parse_long(args.long, frameworks)
+    except argparse.ArgumentTypeError as exc:
+        parser.error(str(exc))
+    if args.requests < 1 or args.messages < 1:
+        parser.error("--requests and --messages must be at least 1")
     if args.long_requests < args.requests:
         parser.error("--long-requests must be at least --requests")
+    if args.long_messages < args.messages:
+        parser.error("--long-messages must be at least --messages")
     return args
 
 
@@ -356,10 +645,12 @@ def version_of(distribution: str) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    asgi = args.interface == "asgi"
     if args.child:
         framework, case = args.child
+        measure = asgi_child if asgi else child
         try:
-            result = child(framework, case, args.requests, args.long_requests)
+            result = measure(framework, case, args.requests, args.long_requests)
         except BenchError as exc:
             print(exc, file=sys.stderr)
             return 1
@@ -368,8 +659,9 @@ def main(argv: list[str] | None = None) -> int:
 
     jobs: list[tuple[str, str]] = []
     skipped: list[str] = []
+    default_cases = ASGI_DEFAULT_CASES if asgi else DEFAULT_CASES
     for framework in args.frameworks:
-        cases = args.cases or list(DEFAULT_CASES.get(framework, DEFAULT_CASE))
+        cases = args.cases or list(default_cases.get(framework, DEFAULT_CASE))
         for case in cases:
             # Knowing what a framework supports would mean importing it here; ask the
             # subprocess instead, and treat "does not implement" as a skip.
@@ -385,12 +677,16 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
     started = time.monotonic()
     for index, (framework, case) in enumerate(jobs, 1):
-        long_requests = args.long_requests if framework in args.long else args.requests
-        label = f"[{index}/{len(jobs)}] {framework} / {case}, {long_requests:,} requests"
+        if asgi and case == "ws-echo":
+            first, last, unit = args.messages, args.long_messages, "messages"
+        else:
+            first, last, unit = args.requests, args.long_requests, "requests"
+        long_requests = last if framework in args.long else first
+        label = f"[{index}/{len(jobs)}] {framework} / {case}, {long_requests:,} {unit}"
         print(f"{label} ...", file=sys.stderr, flush=True)
         t0 = time.monotonic()
         try:
-            result = run_child(framework, case, args.requests, long_requests, args.timeout)
+            result = run_child(framework, case, first, long_requests, args.timeout, args.interface)
         except BenchError as exc:
             if "does not implement case" in str(exc):
                 skipped.append(f"{framework} / {case}")
@@ -404,12 +700,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"done in {time.monotonic() - started:.0f} s", file=sys.stderr)
 
     versions = {"python": platform.python_version()}
-    versions.update({f: version_of(f) or "?" for f in args.frameworks})
+    for name in args.frameworks:
+        distribution = DISTRIBUTIONS.get(name, name)
+        if distribution is not None:
+            versions[distribution] = version_of(distribution) or "?"
     if args.json:
         report = {
             "settings": {
+                "interface": args.interface,
                 "requests": args.requests,
                 "long_requests": args.long_requests,
+                "messages": args.messages,
+                "long_messages": args.long_messages,
                 "long": args.long,
                 "rss_threshold_kb": args.rss_threshold_kb,
                 "objects_threshold": args.objects_threshold,
@@ -422,7 +724,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
     else:
         print(", ".join(f"{name} {version}" for name, version in versions.items()))
-        print_table(results, args)
+        (print_asgi_table if asgi else print_table)(results, args)
         for item in skipped:
             print(f"skipped: {item} (not implemented)")
         for failure in failures:

@@ -1,17 +1,26 @@
 """Serve each framework's ``hello`` app with a real server and load it with wrk.
 
-For every server (Granian, Gunicorn) and framework (erlen, flask, falcon, bottle), one
-at a time: start the server with one worker on a free port on 127.0.0.1, wait until
-it answers, check the response once, warm it up with a short wrk run, load it with
-wrk for ``--duration`` seconds, and stop it (its whole process group). Rounds
-interleave the frameworks, rotating the order; the reported figure is the median over
-rounds. Everything stays on 127.0.0.1 and every wrk run is bounded by its duration.
+WSGI (the default, ``--interface wsgi``): Granian and Gunicorn serving erlen, flask,
+falcon and bottle (``wsgi_apps.py``). ASGI (``--interface asgi``): uvicorn and
+Granian's ASGI interface serving erlen, starlette, falcon (``falcon.asgi``), a bare
+ASGI function and, if asked for, quart (``asgi_apps.py``, the apps of
+``asgi_direct.py``; erlen's is the same ``Erlen`` object, served as ``module:app``).
 
-    .venv/bin/python bench/server.py [--servers granian,gunicorn] [--frameworks erlen,flask]
-                                     [--duration 5] [--connections 16] [--rounds 3]
+For every server and framework, one at a time: start the server with one worker on a
+free port on 127.0.0.1, wait until it answers, check a few answers (status and body)
+over one connection, warm it up with a short wrk run whose every answer is checked
+too, load it with wrk for ``--duration`` seconds, check it still answers correctly,
+and stop it (its whole process group). Rounds interleave the frameworks, rotating the
+order; the reported figure is the median over rounds. Everything stays on 127.0.0.1
+and every wrk run is bounded by its duration.
 
-Needs wrk (``apt-get install wrk``) and, in this interpreter's environment, granian
-and gunicorn (``pip install -e '.[dev]'``).
+    .venv/bin/python bench/server.py [--interface wsgi|asgi] [--servers granian,gunicorn]
+                                     [--frameworks erlen,flask] [--duration 5]
+                                     [--connections 16] [--rounds 3] [--pin]
+
+Needs wrk (``apt-get install wrk``) and, in this interpreter's environment, the
+servers: granian and gunicorn for WSGI, uvicorn (with uvloop and httptools) and granian
+for ASGI (``pip install -e '.[dev]'``).
 """
 
 from __future__ import annotations
@@ -42,9 +51,60 @@ from typing import IO, Any
 BENCH_DIR = Path(__file__).resolve().parent
 SRC_DIR = BENCH_DIR.parent / "src"
 
+INTERFACES: tuple[str, ...] = ("wsgi", "asgi")
+
+# The WSGI run's names (soak.py imports some of them).
 FRAMEWORKS: tuple[str, ...] = ("erlen", "flask", "falcon", "bottle")
 SERVERS: tuple[str, ...] = ("granian", "gunicorn")
 RATIOS: tuple[tuple[str, str], ...] = (("erlen", "flask"), ("erlen", "falcon"))
+
+# The ASGI run's. quart is served only when asked for (--frameworks).
+ASGI_FRAMEWORKS: tuple[str, ...] = ("erlen", "starlette", "falcon", "bare", "quart")
+ASGI_DEFAULT_FRAMEWORKS: tuple[str, ...] = ("erlen", "starlette", "falcon", "bare")
+ASGI_SERVERS: tuple[str, ...] = ("uvicorn", "granian")
+ASGI_RATIOS: tuple[tuple[str, str], ...] = (
+    ("erlen", "starlette"),
+    ("erlen", "falcon"),
+    ("erlen", "bare"),
+)
+
+
+@dataclass(frozen=True)
+class Interface:
+    """What differs between the WSGI and the ASGI run."""
+
+    name: str
+    module: str  # serves ``<framework>_app``
+    frameworks: tuple[str, ...]  # allowed
+    default_frameworks: tuple[str, ...]
+    servers: tuple[str, ...]
+    ratios: tuple[tuple[str, str], ...]
+    connections: int  # wrk's -c unless --connections says otherwise
+    needs: tuple[str, ...]  # modules the servers need besides their own
+
+
+INTERFACE_SPECS: dict[str, Interface] = {
+    "wsgi": Interface("wsgi", "wsgi_apps", FRAMEWORKS, FRAMEWORKS, SERVERS, RATIOS, 16, ()),
+    "asgi": Interface(
+        "asgi",
+        "asgi_apps",
+        ASGI_FRAMEWORKS,
+        ASGI_DEFAULT_FRAMEWORKS,
+        ASGI_SERVERS,
+        ASGI_RATIOS,
+        64,
+        ("uvloop", "httptools"),
+    ),
+}
+# Distributions whose versions the report shows, per server or framework (none: "bare").
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "uvicorn": ("uvicorn", "uvloop", "httptools"),
+    "granian": ("granian",),
+    "gunicorn": ("gunicorn",),
+    "bare": (),
+}
+# Sequential requests checked over one connection before and after the load.
+CHECK_REQUESTS = 5
 
 HOST = "127.0.0.1"
 PATH = "/"
@@ -105,6 +165,18 @@ def parse_wrk(output: str) -> WrkResult:
 def run_wrk(
     port: int, seconds: int, connections: int, threads: int, prefix: list[str]
 ) -> WrkResult:
+    return parse_wrk(wrk_output(port, seconds, connections, threads, prefix))
+
+
+def wrk_output(
+    port: int,
+    seconds: int,
+    connections: int,
+    threads: int,
+    prefix: list[str],
+    script: Path | None = None,
+) -> str:
+    """Run wrk (with the Lua ``script``, if given) and return what it printed."""
     command = [
         *prefix,
         "wrk",
@@ -112,6 +184,7 @@ def run_wrk(
         f"-c{connections}",
         f"-d{seconds}s",
         "--latency",
+        *(["--script", str(script)] if script else []),
         f"http://{HOST}:{port}{PATH}",
     ]
     try:
@@ -126,7 +199,99 @@ def run_wrk(
         raise BenchError(f"wrk did not finish within {seconds + WRK_GRACE_SECONDS:.0f} s")
     if done.returncode != 0:
         raise BenchError(f"wrk exited with {done.returncode}:\n{done.stdout}{done.stderr}")
-    return parse_wrk(done.stdout)
+    return done.stdout
+
+
+def lua_string(value: bytes) -> str:
+    """``value`` as a Lua string literal: printable ASCII kept, everything else escaped."""
+    out = []
+    for byte in value:
+        char = chr(byte)
+        out.append(f"\\{byte:03d}" if char in '\\"' or not 32 <= byte < 127 else char)
+    return '"' + "".join(out) + '"'
+
+
+def check_script() -> str:
+    """A wrk script that checks every answer's status and body and counts them.
+
+    wrk runs a Lua state per thread (plus one for ``setup`` and ``done``): each thread
+    counts in its own globals, ``setup`` keeps a handle on every thread, and ``done``
+    adds the counts up and prints them with the number of answers wrk itself counted.
+    Defining ``response`` makes wrk hand every body to Lua, which slows it down: this
+    script runs for the warm-up only, never for the measured run.
+    """
+    return f"""\
+-- Generated by bench/server.py: check every answer (status and body), count them.
+local expected_status = {EXPECTED_STATUS}
+local expected_body = {lua_string(EXPECTED_BODY)}
+local threads = {{}}
+
+function setup(thread)
+  threads[#threads + 1] = thread
+end
+
+function init(args)
+  good = 0
+  bad = 0
+  first_bad = ""
+end
+
+function response(status, headers, body)
+  if status == expected_status and body == expected_body then
+    good = good + 1
+  else
+    bad = bad + 1
+    if first_bad == "" then
+      first_bad = status .. " " .. string.gsub(string.sub(body, 1, 200), "[^%w%p ]", "?")
+    end
+  end
+end
+
+function done(summary, latency, requests)
+  local total_good, total_bad, first = 0, 0, ""
+  for _, thread in ipairs(threads) do
+    total_good = total_good + thread:get("good")
+    total_bad = total_bad + thread:get("bad")
+    if first == "" then
+      first = thread:get("first_bad")
+    end
+  end
+  io.write(string.format("check answers %d good %d bad %d\\n",
+                         summary.requests, total_good, total_bad))
+  if first ~= "" then
+    io.write("check first_bad " .. first .. "\\n")
+  end
+end
+"""
+
+
+_CHECK_RE = re.compile(r"^check answers (\d+) good (\d+) bad (\d+)$", re.MULTILINE)
+_FIRST_BAD_RE = re.compile(r"^check first_bad (.*)$", re.MULTILINE)
+
+
+def checked_wrk(
+    port: int, seconds: int, connections: int, threads: int, prefix: list[str]
+) -> tuple[WrkResult, int]:
+    """A wrk run whose every answer is checked; its result and the number checked.
+
+    Raises BenchError if any answer was wrong, or if the script did not see every
+    answer wrk counted."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp, "check.lua")
+        script.write_text(check_script())
+        output = wrk_output(port, seconds, connections, threads, prefix, script)
+    counts = _CHECK_RE.search(output)
+    if counts is None:
+        raise BenchError(f"the check script printed no counts:\n{output}")
+    answers, good, bad = (int(value) for value in counts.groups())
+    if bad or good != answers or good == 0:
+        first = _FIRST_BAD_RE.search(output)
+        raise BenchError(
+            f"under load: {bad:,} wrong answers and {good:,} right ones of {answers:,} "
+            f"(expected {EXPECTED_STATUS} {EXPECTED_BODY!r} every time)"
+            + (f"; the first wrong one: {first.group(1)}" if first else "")
+        )
+    return parse_wrk(output), good
 
 
 # --- servers --------------------------------------------------------------------------
@@ -145,21 +310,45 @@ def server_command(
     port: int | str,
     extra: list[str],
     gunicorn_worker: tuple[str, ...] = ("--worker-class", "sync"),
+    interface: str = "wsgi",
 ) -> list[str]:
-    """The command serving the WSGI app ``target`` (``module:attribute``) with one worker."""
+    """The command serving the app ``target`` (``module:attribute``) with one worker.
+
+    ``interface`` is ``wsgi`` or ``asgi``. Both ASGI servers run uvloop; uvicorn parses
+    HTTP with httptools, logs no access line and runs the lifespan protocol, which
+    Granian's ``asgi`` interface runs too.
+    """
     python = sys.executable
+    if interface not in INTERFACES:
+        raise ValueError(f"unknown interface {interface!r}")
     if server == "granian":
+        loop = ["--loop", "uvloop"] if interface == "asgi" else []
         return [
             python, "-m", "granian",
-            "--interface", "wsgi",
+            "--interface", interface,
             "--workers", "1",
+            *loop,
             "--host", HOST,
             "--port", str(port),
             "--log-level", "warning",
             *extra,
             target,
         ]  # fmt: skip
-    if server == "gunicorn":
+    if server == "uvicorn" and interface == "asgi":
+        return [
+            python, "-m", "uvicorn",
+            "--workers", "1",
+            "--loop", "uvloop",
+            "--http", "httptools",
+            "--no-access-log",
+            "--lifespan", "on",
+            "--host", HOST,
+            "--port", str(port),
+            "--log-level", "warning",
+            *extra,
+            target,
+        ]  # fmt: skip
+    if server == "gunicorn" and interface == "wsgi":
         return [
             python, "-m", "gunicorn",
             "--workers", "1",
@@ -169,7 +358,7 @@ def server_command(
             *extra,
             target,
         ]  # fmt: skip
-    raise ValueError(f"unknown server {server!r}")
+    raise ValueError(f"unknown {interface.upper()} server {server!r}")
 
 
 def _log_tail(log: IO[bytes], limit: int = 3000) -> str:
@@ -208,6 +397,28 @@ def _get(port: int, timeout: float) -> tuple[int, bytes]:
         conn.request("GET", PATH)
         response = conn.getresponse()
         return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def check_answers(port: int, name: str, count: int = CHECK_REQUESTS) -> None:
+    """``count`` GETs, one after the other over one connection (a new one whenever the
+    server closes it, as Gunicorn's sync worker does): each must be 200 ``Hello, World!``.
+    """
+    conn = http.client.HTTPConnection(HOST, port, timeout=10.0)
+    try:
+        for i in range(count):
+            try:
+                conn.request("GET", PATH)
+                response = conn.getresponse()
+                status, body = response.status, response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                raise BenchError(f"{name}: request {i + 1} of {count} failed: {exc!r}")
+            if status != EXPECTED_STATUS or body != EXPECTED_BODY:
+                raise BenchError(
+                    f"{name}: request {i + 1} of {count} answered {status} {body[:200]!r}, "
+                    f"expected {EXPECTED_STATUS} {EXPECTED_BODY!r}"
+                )
     finally:
         conn.close()
 
@@ -265,11 +476,19 @@ def started(
 
 @contextmanager
 def running_server(
-    server: str, framework: str, extra: list[str], startup_timeout: float, prefix: list[str]
+    server: str,
+    framework: str,
+    extra: list[str],
+    startup_timeout: float,
+    prefix: list[str],
+    interface: str = "wsgi",
 ) -> Iterator[int]:
     """Start one server, wait until it answers correctly, yield its port, stop it."""
-    target = f"wsgi_apps:{framework}_app"
-    command = [*prefix, *server_command(server, target, PORT_PLACEHOLDER, extra)]
+    target = f"{INTERFACE_SPECS[interface].module}:{framework}_app"
+    command = [
+        *prefix,
+        *server_command(server, target, PORT_PLACEHOLDER, extra, interface=interface),
+    ]
     name = f"{server} serving {framework}"
     # wsgi_apps serves another case if told to.
     with started(command, name, startup_timeout, {"ERLEN_BENCH_CASE": "hello"}) as served:
@@ -279,38 +498,45 @@ def running_server(
                 f"{name} answered {status} {body[:200]!r}, "
                 f"expected {EXPECTED_STATUS} {EXPECTED_BODY!r}"
             )
+        check_answers(served[2], name)
         yield served[2]
 
 
-def measure(server: str, framework: str, args: argparse.Namespace) -> WrkResult:
-    extra = shlex.split(args.granian_args if server == "granian" else args.gunicorn_args)
+def measure(server: str, framework: str, args: argparse.Namespace) -> tuple[WrkResult, int]:
+    """One measured wrk run, and how many answers the warm-up checked."""
+    extra = shlex.split(getattr(args, f"{server}_args"))
     # --pin: the server on the first CPU, wrk on the second, so they do not trade places.
     server_prefix, wrk_prefix = (
         (["taskset", "-c", "0"], ["taskset", "-c", "1"]) if args.pin else ([], [])
     )
-    with running_server(server, framework, extra, args.startup_timeout, server_prefix) as port:
+    name = f"{server} serving {framework}"
+    checked = 0
+    with running_server(
+        server, framework, extra, args.startup_timeout, server_prefix, args.interface
+    ) as port:
         if args.warmup > 0:
-            run_wrk(port, args.warmup, args.connections, args.threads, wrk_prefix)
+            _, checked = checked_wrk(port, args.warmup, args.connections, args.threads, wrk_prefix)
         result = run_wrk(port, args.duration, args.connections, args.threads, wrk_prefix)
+        # Still right after the load.
+        check_answers(port, f"{name}, after the load")
     if result.non_2xx:
-        raise BenchError(
-            f"{server} serving {framework}: {result.non_2xx} responses were not 2xx/3xx"
-        )
-    return result
+        raise BenchError(f"{name}: {result.non_2xx} responses were not 2xx/3xx")
+    return result, checked
 
 
 # --- tools and versions ---------------------------------------------------------------
 
 
-def missing_tools(servers: list[str]) -> list[str]:
+def missing_tools(servers: list[str], also: tuple[str, ...] = ()) -> list[str]:
+    """What is missing to run ``servers`` (and the modules ``also``), as instructions."""
     problems = []
     if shutil.which("wrk") is None:
         problems.append("wrk is not on PATH: apt-get update && apt-get install -y wrk")
-    for server in servers:
-        if importlib.util.find_spec(server) is None:
+    for module in [*servers, *also]:
+        if importlib.util.find_spec(module) is None:
             problems.append(
-                f"{server} is not installed for {sys.executable}: "
-                f"{sys.executable} -m pip install {server}  (or: pip install -e '.[dev]')"
+                f"{module} is not installed for {sys.executable}: "
+                f"{sys.executable} -m pip install {module}  (or: pip install -e '.[dev]')"
             )
     return problems
 
@@ -335,6 +561,7 @@ def wrk_version() -> str:
 class Cell:
     runs: list[WrkResult]
     error: str | None = None
+    checked: int = 0  # answers checked under load (the warm-ups), over all rounds
 
     def median_rps(self) -> float | None:
         if self.error or not self.runs:
@@ -367,9 +594,20 @@ def _format_latency(ms: float | None) -> str:
     return f"{ms * 1000:.0f}us" if ms < 1 else f"{ms:.2f}ms"
 
 
+def server_settings(interface: str) -> str:
+    """How the servers are run, for the table's heading."""
+    if interface == "asgi":
+        return (
+            "uvicorn --loop uvloop --http httptools --no-access-log --lifespan on; "
+            "granian --interface asgi --loop uvloop"
+        )
+    return "granian --interface wsgi; gunicorn --worker-class sync"
+
+
 def print_table(
     results: Results, servers: list[str], frameworks: list[str], args: argparse.Namespace
 ) -> None:
+    spec = INTERFACE_SPECS[args.interface]
     header = ["framework"]
     for server in servers:
         header += [f"{server} req/s", "latency"]
@@ -385,7 +623,7 @@ def print_table(
             ]
         rows.append(row)
     ratio_rows = []
-    for num, den in RATIOS:
+    for num, den in spec.ratios:
         if num in frameworks and den in frameworks:
             row = [f"{num}/{den}"]
             for server in servers:
@@ -401,11 +639,13 @@ def print_table(
         return "  ".join(cells).rstrip()
 
     rounds = "1 round" if args.rounds == 1 else f"median of {args.rounds} rounds"
+    pinned = ", server on CPU 0 and wrk on CPU 1" if args.pin else ""
     print(
-        f"GET {PATH} (hello) through a real server, 1 worker, on {HOST}: "
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s "
-        f"after a {args.warmup} s warm-up, {rounds}"
+        f"GET {PATH} (hello) through a real {args.interface.upper()} server, 1 worker, on "
+        f"{HOST}: wrk -t{args.threads} -c{args.connections} -d{args.duration}s "
+        f"after a {args.warmup} s warm-up, {rounds}{pinned}"
     )
+    print(f"({server_settings(args.interface)})")
     print(fmt(rows[0]))
     print("  ".join("-" * w for w in widths))
     for row in rows[1:]:
@@ -419,6 +659,17 @@ def print_table(
         "req/s: wrk's Requests/sec; latency: wrk's average latency. "
         "erlen/X: erlen's req/s over X's (above 1.00x means erlen is faster)."
     )
+    if args.interface == "asgi":
+        print(
+            "falcon: falcon.asgi.App; bare: a plain ASGI function with no routing "
+            "(the floor); erlen: the Erlen object itself."
+        )
+    checked = sum(cell.checked for by_fw in results.values() for cell in by_fw.values())
+    if checked:
+        print(
+            f"Checked: {CHECK_REQUESTS} sequential answers before and after each measured "
+            f"run, and all {checked:,} warm-up answers under load (status and body)."
+        )
     for server in servers:
         for framework in frameworks:
             cell = results[server][framework]
@@ -434,7 +685,8 @@ def print_table(
 def versions(servers: list[str], frameworks: list[str]) -> dict[str, str | None]:
     found: dict[str, str | None] = {"python": platform.python_version(), "wrk": wrk_version()}
     for name in [*servers, *frameworks]:
-        found[name] = version_of(name)
+        for distribution in DISTRIBUTIONS.get(name, (name,)):
+            found[distribution] = version_of(distribution)
     return found
 
 
@@ -456,22 +708,31 @@ def parse_list(value: str, allowed: tuple[str, ...], what: str) -> list[str]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
+        "--interface",
+        choices=INTERFACES,
+        default="wsgi",
+        help="wsgi: granian and gunicorn serving erlen, flask, falcon, bottle; asgi: uvicorn "
+        "and granian serving erlen, starlette, falcon.asgi, a bare ASGI function (wsgi)",
+    )
+    parser.add_argument(
         "--servers",
-        type=lambda v: parse_list(v, SERVERS, "server"),
-        default=list(SERVERS),
-        help="comma-separated: granian, gunicorn (default: both)",
+        help="comma-separated; wsgi: granian, gunicorn; asgi: uvicorn, granian (default: both)",
     )
     parser.add_argument(
         "--frameworks",
-        type=lambda v: parse_list(v, FRAMEWORKS, "framework"),
-        default=list(FRAMEWORKS),
-        help="comma-separated: erlen, flask, falcon, bottle (default: all)",
+        help="comma-separated; wsgi: erlen, flask, falcon, bottle (default: all); "
+        "asgi: erlen, starlette, falcon, bare, quart (default: all but quart)",
     )
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (5)")
     parser.add_argument(
-        "--warmup", type=int, default=1, help="seconds of wrk warm-up before each run (1; 0: none)"
+        "--warmup",
+        type=int,
+        default=1,
+        help="seconds of wrk warm-up before each run, every answer checked (1; 0: none)",
     )
-    parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
+    parser.add_argument(
+        "--connections", type=int, default=None, help="wrk connections (wsgi: 16, asgi: 64)"
+    )
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (1)")
     parser.add_argument(
         "--rounds", type=int, default=1, help="rounds; frameworks interleaved, median shown (1)"
@@ -491,6 +752,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--gunicorn-args", default="", help="extra arguments for gunicorn (--gunicorn-args='...')"
     )
     parser.add_argument(
+        "--uvicorn-args", default="", help="extra arguments for uvicorn (--uvicorn-args='...')"
+    )
+    parser.add_argument(
         "--pin",
         action="store_true",
         help="run the server on CPU 0 and wrk on CPU 1 (taskset); steadier on small machines",
@@ -499,6 +763,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--json", action="store_true", help="print every run as JSON instead of the table"
     )
     args = parser.parse_args(argv)
+    spec = INTERFACE_SPECS[args.interface]
+    try:
+        args.servers = (
+            parse_list(args.servers, spec.servers, f"{args.interface} server")
+            if args.servers is not None
+            else list(spec.servers)
+        )
+        args.frameworks = (
+            parse_list(args.frameworks, spec.frameworks, f"{args.interface} framework")
+            if args.frameworks is not None
+            else list(spec.default_frameworks)
+        )
+    except argparse.ArgumentTypeError as exc:
+        parser.error(str(exc))
+    if args.connections is None:
+        args.connections = spec.connections
     for name in ("duration", "connections", "threads", "rounds"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
@@ -513,8 +793,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     servers: list[str] = args.servers
     frameworks: list[str] = args.frameworks
+    spec = INTERFACE_SPECS[args.interface]
 
-    problems = missing_tools(servers)
+    problems = missing_tools(servers, spec.needs)
     if problems:
         print("bench/server.py cannot run:", file=sys.stderr)
         for problem in problems:
@@ -536,16 +817,19 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 prefix = f"[{done}/{total}] round {round_index + 1} {server} {framework}"
                 try:
-                    result = measure(server, framework, args)
+                    result, checked = measure(server, framework, args)
                 except BenchError as exc:
                     cell.error = str(exc)
                     print(f"{prefix}: FAILED\n{exc}", file=sys.stderr)
                     continue
                 cell.runs.append(result)
+                cell.checked += checked
                 p99 = _format_latency(result.latency_p99_ms)
+                errors = f", socket errors: {result.socket_errors}" if result.socket_errors else ""
                 print(
                     f"{prefix}: {result.requests_per_second:,.0f} req/s, "
-                    f"avg {_format_latency(result.latency_avg_ms)}, p99 {p99}",
+                    f"avg {_format_latency(result.latency_avg_ms)}, p99 {p99} "
+                    f"({checked:,} warm-up answers checked){errors}",
                     file=sys.stderr,
                 )
     elapsed = time.monotonic() - started
@@ -554,13 +838,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         report: dict[str, Any] = {
             "settings": {
+                "interface": args.interface,
                 "duration": args.duration,
                 "warmup": args.warmup,
                 "connections": args.connections,
                 "threads": args.threads,
                 "rounds": args.rounds,
+                "pin": args.pin,
                 "granian_args": args.granian_args,
                 "gunicorn_args": args.gunicorn_args,
+                "uvicorn_args": args.uvicorn_args,
             },
             "versions": versions(servers, frameworks),
             "results": {
@@ -569,6 +856,7 @@ def main(argv: list[str] | None = None) -> int:
                         "median_rps": cell.median_rps(),
                         "median_latency_avg_ms": cell.median_latency_ms(),
                         "error": cell.error,
+                        "checked_under_load": cell.checked,
                         "runs": [asdict(r) for r in cell.runs],
                     }
                     for framework, cell in by_framework.items()
@@ -576,7 +864,7 @@ def main(argv: list[str] | None = None) -> int:
                 for server, by_framework in results.items()
             },
             "ratios": {
-                server: {f"{n}/{d}": ratio(results, server, n, d) for n, d in RATIOS}
+                server: {f"{n}/{d}": ratio(results, server, n, d) for n, d in spec.ratios}
                 for server in servers
             },
         }

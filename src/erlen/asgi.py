@@ -101,7 +101,7 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
         )
         return await send_response(app, start, app_iter, send, receive, body, context)
     result = await _native(app, plan, ctx, view, environ, start, context, body)
-    if type(result) is tuple:  # a direct write: (headers, body)
+    if type(result) is _Direct:
         await send({"type": "http.response.start", "status": 200, "headers": result[0]})
         await send({"type": "http.response.body", "body": result[1]})
         return None
@@ -280,21 +280,25 @@ def _begin(
     return ctx, None, view
 
 
+class _Direct(tuple):  # type: ignore[type-arg]
+    """The ASGI headers and body of a text or JSON result written without a response
+    object (a tuple, told from a WSGI body by its type)."""
+
+    __slots__ = ()
+
+
 _type_headers: dict[str, tuple[bytes, bytes]] = {}
 
 
-def _direct(
-    environ: WSGIEnvironment, content_type: str, content: bytes
-) -> tuple[list[tuple[bytes, bytes]], bytes]:
-    """The ASGI headers and body of a text or JSON result written without a response
-    object (see ``direct_body``)."""
+def _direct(environ: WSGIEnvironment, content_type: str, content: bytes) -> _Direct:
+    """The :class:`_Direct` answer for ``direct_body``'s result."""
     type_header = _type_headers.get(content_type)
     if type_header is None:
         type_header = (b"content-type", content_type.encode("latin-1"))
         if len(_type_headers) < 64:
             _type_headers[content_type] = type_header
     headers = [type_header, (b"content-length", b"%d" % len(content))]
-    return headers, b"" if environ["REQUEST_METHOD"] == "HEAD" else content
+    return _Direct((headers, b"" if environ["REQUEST_METHOD"] == "HEAD" else content))
 
 
 async def _native(
@@ -306,7 +310,7 @@ async def _native(
     start: _StartResponse,
     context: contextvars.Context,
     body: ReceiveBody | None,
-) -> Iterable[bytes] | Started | tuple[list[tuple[bytes, bytes]], bytes]:
+) -> Iterable[bytes] | Started | _Direct:
     """The inlined cycle for an ``async def`` view: the steps of
     :func:`erlen.wsgi.wsgi_app`, with the view awaited on the loop and any step that
     calls the app's synchronous code run in a worker thread."""
