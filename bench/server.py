@@ -423,6 +423,8 @@ def check_answers(port: int, name: str, count: int = CHECK_REQUESTS) -> None:
         conn.close()
 
 
+_LOGGED_ERROR_RE = re.compile(r"traceback|exception|\berror\b", re.IGNORECASE)
+
 #: Stands for the free port in a command given to :func:`started`.
 PORT_PLACEHOLDER = "{port}"
 
@@ -500,6 +502,13 @@ def running_server(
             )
         check_answers(served[2], name)
         yield served[2]
+        # At --log-level warning a server logs nothing while all is well; an error it
+        # logged (an exception in the app, say) fails the run even if every answer was
+        # right. Read before the server is stopped: what it says on the way out is not
+        # the app's doing.
+        logged = _log_tail(served[1], limit=100_000)
+        if _LOGGED_ERROR_RE.search(logged):
+            raise BenchError(f"{name} logged an error:\n{logged[-3000:]}")
 
 
 def measure(server: str, framework: str, args: argparse.Namespace) -> tuple[WrkResult, int]:
