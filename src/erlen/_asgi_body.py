@@ -73,9 +73,11 @@ class ReceiveBody(io.RawIOBase):
             await self._pull()
 
     def fill_sync(self) -> None:
-        """Receive the rest of the body from a worker thread (before a coroutine that
-        may read it runs on the loop)."""
-        while self.more:
+        """Receive the rest of the body from a worker thread, before a coroutine that
+        may read it runs on the loop: up to the request's limit (``cap``), past which
+        reading it is a 413 anyway."""
+        cap = self.cap
+        while self.more and (cap is None or self.received <= cap):
             self._pull_sync()
 
     def _pull_sync(self) -> None:

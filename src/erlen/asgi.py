@@ -125,7 +125,8 @@ def before_loop_hop() -> None:
     ctx = _cv_request.get(None)
     if ctx is not None:
         body = ctx.request.environ.get("wsgi.input")
-        if type(body) is ReceiveBody:
+        if type(body) is ReceiveBody and body.more:
+            body.cap = ctx.request.max_content_length
             body.fill_sync()
 
 
