@@ -153,11 +153,27 @@ async def stream_body(
     finally:
         if watcher is not None:
             watcher.cancel()
-        if type(app_iter) is AsyncBody:
-            aclose = getattr(app_iter.source, "aclose", None)
-            if aclose is not None:
-                await InContext(context, aclose())
-        else:
-            source = app_iter.source if type(app_iter) is Started else app_iter
-            if hasattr(source, "close"):
-                await run_sync(pool, context, close, source)
+        await close_body(app, app_iter, context)
+
+
+async def close_body(
+    app: Erlen, app_iter: Iterable[bytes] | Started, context: contextvars.Context
+) -> None:
+    """Close a response body once sent (or abandoned), as a WSGI server does: in a
+    worker thread, or on the loop for an async body."""
+    from .asgi import thread_pool
+
+    if type(app_iter) is AsyncBody:
+        aclose = getattr(app_iter.source, "aclose", None)
+        if aclose is not None:
+            await InContext(context, aclose())
+        return
+    source = app_iter.source if type(app_iter) is Started else app_iter
+    if hasattr(source, "close"):
+        await run_sync(thread_pool(app), context, close, source)
+
+
+def close_result(result: list[bytes] | Started) -> None:
+    """Close what :func:`call_wsgi` returned, when it will not be sent."""
+    if type(result) is Started:
+        close(result.source)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextvars
 import importlib
 import sys
@@ -103,15 +104,39 @@ def _run_in_worker(
 
 
 async def run_sync(
-    pool: t.Any, context: contextvars.Context, func: t.Callable[..., T], *args: t.Any
+    pool: t.Any,
+    context: contextvars.Context,
+    func: t.Callable[..., T],
+    *args: t.Any,
+    cleanup: t.Callable[[T], object] | None = None,
 ) -> T:
     """Run ``func(*args)`` in ``context`` on a thread of ``pool``, without blocking the loop.
 
     Coroutine functions that ``func`` calls through ``app.ensure_sync`` run back on
-    this loop (see :func:`call_in_event_loop`).
+    this loop (see :func:`call_in_event_loop`). Cancelled (the server shuts down, the
+    client left), it still waits for the thread, which is in ``context`` until it
+    returns, and hands what it returned to ``cleanup`` (in a thread too).
     """
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(pool, _run_in_worker, loop, context, func, args)
+    work = pool.submit(_run_in_worker, loop, context, func, args)
+    try:
+        return await asyncio.wrap_future(work, loop=loop)
+    except asyncio.CancelledError:
+        await _outlast(work, loop)
+        if cleanup is not None and not work.cancelled() and work.exception() is None:
+            await _outlast(
+                pool.submit(_run_in_worker, loop, context, cleanup, (work.result(),)), loop
+            )
+        raise
+
+
+async def _outlast(work: concurrent.futures.Future[t.Any], loop: asyncio.AbstractEventLoop) -> None:
+    """Wait until ``work`` is done, whatever cancellations come meanwhile."""
+    while not work.done():
+        try:
+            await asyncio.wrap_future(work, loop=loop)
+        except BaseException:  # cancelled again, or the work failed: done either way
+            pass
 
 
 async def await_in(context: contextvars.Context, coro: t.Awaitable[T]) -> T:

@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from . import _cycle as cycle
 from . import wsgi
 from ._asgi_body import ReceiveBody
-from ._asgi_stream import Started, call_wsgi, stream_body
+from ._asgi_stream import Started, call_wsgi, close_body, close_result, stream_body
 from ._async import InContext, run_sync
 from ._headers import UnsafeHeaderError
 from .globals import _cv_request
@@ -89,7 +89,13 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
             # WSGI middleware, or a customised cycle: the WSGI callable, in a thread.
             start = _StartResponse()
             app_iter = await run_sync(
-                thread_pool(app), context, call_wsgi, app.wsgi_app, environ, start
+                thread_pool(app),
+                context,
+                call_wsgi,
+                app.wsgi_app,
+                environ,
+                start,
+                cleanup=close_result,
             )
             return await send_response(app, start, app_iter, send, receive, body, context)
     ctx, bad_host, view = context.run(_begin, app, environ)
@@ -97,7 +103,7 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
     if view is None:
         app_iter = await run_sync(
             thread_pool(app), context, call_wsgi, wsgi.wsgi_app, app, environ, start,
-            (plan, ctx, bad_host),
+            (plan, ctx, bad_host), cleanup=close_result,
         )
         return await send_response(app, start, app_iter, send, receive, body, context)
     result = await _native(app, plan, ctx, view, environ, start, context, body)
@@ -147,14 +153,20 @@ def _environ_key(name: bytes) -> str | None:
         # A name with "_" would pose as the "-" one (X_Forwarded_For as X-Forwarded-For):
         # dropped, as gunicorn and nginx drop it.
         key = None if "_" in text else "HTTP_" + text.upper().replace("-", "_")
-        if len(_environ_keys) < _MAX_KNOWN_NAMES:
+        if len(name) <= 64 and len(_environ_keys) < _MAX_KNOWN_NAMES:
             _environ_keys[name] = key
     return key
 
 
 def _wsgi_text(text: str) -> str:
-    """A str as WSGI carries text: its UTF-8 bytes, each as one character."""
-    return text if text.isascii() else text.encode("utf-8", "surrogateescape").decode("latin-1")
+    """A str as WSGI carries text: its UTF-8 bytes, each as one character. A lone
+    surrogate is kept as bytes that are not UTF-8, which routing then answers 400."""
+    if text.isascii():
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("latin-1")
 
 
 class _NoBody(io.RawIOBase):
@@ -179,6 +191,7 @@ def make_environ(scope: Scope) -> WSGIEnvironment:
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
     if root:
+        root = root.rstrip("/")
         if path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
             path = path[len(root) :]
         if not root.isascii():
@@ -200,7 +213,8 @@ def make_environ(scope: Scope) -> WSGIEnvironment:
     client = scope.get("client")
     if client:
         environ["REMOTE_ADDR"] = client[0]
-        environ["REMOTE_PORT"] = str(client[1])
+        if client[1] is not None:
+            environ["REMOTE_PORT"] = str(client[1])
     keys = _environ_keys
     for name, value in scope["headers"]:
         key = keys.get(name) or _environ_key(name)
@@ -389,6 +403,11 @@ def _call_response(
     return app_iter
 
 
+def parse_status(status: str) -> int:
+    """The code of a WSGI status line ("404 NOT FOUND" -> 404)."""
+    return int(status.partition(" ")[0])
+
+
 def _encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
 
@@ -405,25 +424,35 @@ async def send_response(
     """Send a WSGI response (``start``'s status and headers, then ``app_iter``) as
     ASGI messages. A body that is not a list is iterated chunk by chunk in a worker
     thread (an async iterable on the loop); a client that goes away stops it."""
-    if not start.status:
-        raise RuntimeError(
-            "The WSGI application returned its body without calling start_response."
-        )
-    status = int(start.status[:3])
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": _encode_headers(start.headers),
-        }
-    )
     written = start.written
     if type(app_iter) is list or type(app_iter) is tuple:
+        await send(_start_message(start))
         chunks = [*written, *app_iter] if written else app_iter
         content = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         await send({"type": "http.response.body", "body": content})
         return
+    try:
+        message = _start_message(start)
+        await send(message)
+    except BaseException:
+        # Nothing more is sent; the body is closed as a server closes it (which ends
+        # a stream_with_context body's hold on teardown).
+        await close_body(app, app_iter, context)
+        raise
+    status = message["status"]
     await stream_body(app, app_iter, written, send, receive, body, context, status)
+
+
+def _start_message(start: _StartResponse) -> dict[str, t.Any]:
+    if not start.status:
+        raise RuntimeError(
+            "The WSGI application returned its body without calling start_response."
+        )
+    return {
+        "type": "http.response.start",
+        "status": parse_status(start.status),
+        "headers": _encode_headers(start.headers),
+    }
 
 
 async def _lifespan(app: Erlen, receive: Receive, send: Send) -> None:

@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from . import _cycle as cycle
 from ._async import InContext, run_sync
+from ._headers import UnsafeHeaderError, check_header_list
 from ._hosts import check_host
 from .ctx import RequestContext
 from .globals import _cv_websocket
@@ -116,15 +117,16 @@ class Websocket:
         """Accept the handshake, with extra response headers and a chosen subprotocol."""
         if self.accepted:
             return
+        if self.closed:
+            raise WebsocketDisconnect(1000, "the WebSocket was closed before it was accepted")
         message: dict[str, t.Any] = {"type": "websocket.accept", "subprotocol": subprotocol}
-        if headers:
-            from ._headers import check_header_list
-
-            items = list(headers.items() if isinstance(headers, t.Mapping) else headers)
-            check_header_list(items)
-            message["headers"] = [
-                (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in items
-            ]
+        items = list(headers.items() if isinstance(headers, t.Mapping) else headers or ())
+        if subprotocol is not None:
+            items.append(("Sec-WebSocket-Protocol", subprotocol))
+        if items:
+            message["headers"] = _encode_headers(items)
+            if subprotocol is not None:
+                del message["headers"][-1]  # the server sends it from "subprotocol"
         await self._send_message(message)
         self.accepted = True
 
@@ -132,9 +134,9 @@ class Websocket:
 
     async def receive(self) -> str | bytes:
         """The next message: ``str`` for text, ``bytes`` for binary."""
-        await self.accept()
         if self.closed:
             raise WebsocketDisconnect(1000)
+        await self.accept()
         message = await self._receive()
         kind = message["type"]
         if kind == "websocket.receive":
@@ -147,9 +149,9 @@ class Websocket:
 
     async def send(self, data: str | bytes) -> None:
         """Send a text (``str``) or binary (``bytes``) message."""
-        await self.accept()
         if self.closed:
             raise WebsocketDisconnect(1000)
+        await self.accept()
         if isinstance(data, str):
             await self._send_message({"type": "websocket.send", "text": data})
         elif isinstance(data, (bytes, bytearray, memoryview)):
@@ -183,6 +185,19 @@ class Websocket:
         except OSError as e:  # ASGI 2.4: sending on a closed connection
             self.closed = True
             raise WebsocketDisconnect(1006, str(e)) from e
+
+
+def _encode_headers(items: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """Headers for an ASGI message, checked as a response's are; every value must be
+    Latin-1 here (no response object encodes a ``Location``)."""
+    check_header_list(items)
+    encoded = []
+    for name, value in items:
+        try:
+            encoded.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+        except UnicodeEncodeError:
+            raise UnsafeHeaderError(name, value, "it is not Latin-1 text") from None
+    return encoded
 
 
 def has_websocket_context() -> bool:
@@ -238,14 +253,18 @@ async def serve_websocket(app: Erlen, scope: Scope, receive: Receive, send: Send
     context = contextvars.copy_context()
     request = app.request_class(environ)
     ctx = RequestContext(app, environ, request)
-    context.run(_route, app, ctx)
     ws = Websocket(app, request, scope, receive, send)
+    # Pushed before routing (converters may use the app), without the push's own
+    # HTTP routing: a placeholder error stands in for the route until _route runs.
+    request.routing_exception = NotFound()
     context.run(ctx.push)
     token = context.run(_cv_websocket.set, ws)
     error: BaseException | None = None
     response: Response | None = None
     try:
         try:
+            request.routing_exception = None
+            context.run(_route, app, ctx)
             if not app._got_first_request:
                 await run_sync_app(app, context, app._first_request)
             if request.routing_exception is not None:
@@ -331,27 +350,44 @@ async def _deny(
 ) -> None:
     """Refuse the handshake: with the HTTP response where the server can send one
     (the denial extension), else by closing with 1008 (policy violation)."""
-    ws.closed = True
     extensions = scope.get("extensions") or {}
     if "websocket.http.response" not in extensions:
         await _quietly(ws._send_message({"type": "websocket.close", "code": 1008, "reason": ""}))
+        ws.closed = True
         return
-    if response is None:
-        from werkzeug.exceptions import InternalServerError
-
-        response = context.run(ws.app.make_response, InternalServerError())
-    from .asgi import _encode_headers, _StartResponse
-
-    start = _StartResponse()
     environ["REQUEST_METHOD"] = "GET"
-    body = b"".join(context.run(response, environ, start))
+    status, headers, body = await run_sync_app(ws.app, context, _render, ws.app, response, environ)
+    ws.closed = True
     await _quietly(
         ws._send_message(
-            {
-                "type": "websocket.http.response.start",
-                "status": int(start.status[:3]),
-                "headers": _encode_headers(start.headers),
-            }
+            {"type": "websocket.http.response.start", "status": status, "headers": headers}
         )
     )
     await _quietly(ws._send_message({"type": "websocket.http.response.body", "body": body}))
+
+
+def _render(
+    app: Erlen, response: Response | None, environ: dict[str, t.Any]
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Status, headers and body of a refusal (in a worker thread: a body may be a file
+    or a generator); a response that cannot be sent safely becomes a plain 500."""
+    from werkzeug.exceptions import InternalServerError
+
+    from .asgi import _encode_headers, _StartResponse, parse_status
+
+    if response is None:
+        response = app.make_response(InternalServerError())
+    start = _StartResponse()
+    try:
+        app_iter = response(environ, start)
+    except UnsafeHeaderError as e:
+        app.logger.error("The WebSocket refusal was not sent: %s", e)
+        start = _StartResponse()
+        app_iter = app.make_response(InternalServerError())(environ, start)
+    try:
+        body = b"".join(app_iter)
+    finally:
+        close = getattr(app_iter, "close", None)
+        if close is not None:
+            close()
+    return parse_status(start.status), _encode_headers(start.headers), body
