@@ -1429,7 +1429,7 @@ def test_a_hop_to_the_loop_receives_no_more_of_the_body_than_the_limit(
     assert outcome.body_received <= MAX_CONTENT_LENGTH + chunk + 1, outcome.body_received
 
 
-# -- defects found by fuzzing and review, fixed (each kept as a regression test) --------------------------------------------
+# -- defects found by fuzzing and review, fixed (each kept as a regression test) -------
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
