@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import json
 import logging
 import random
@@ -1238,3 +1239,60 @@ def test_an_unknown_scope_type_is_a_clear_error(app: Erlen) -> None:
 
     with pytest.raises(ValueError, match="does not serve ASGI 'telepathy' connections"):
         run(app({"type": "telepathy"}, receive, send))
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_large_body_received_for_an_async_view_goes_to_a_temporary_file(
+    app: Erlen, chunked: bool
+) -> None:
+    """With no MAX_CONTENT_LENGTH, an async view's body (received before it runs) is
+    not held in memory past 1 MiB: it goes to a temporary file, and reads back whole."""
+    from erlen._asgi_body import SPOOL_AT
+
+    seen: dict[str, t.Any] = {}
+
+    @app.post("/upload")
+    async def upload() -> str:
+        body = request.environ["wsgi.input"]
+        seen["spooled"] = body._spool is not None
+        seen["in_memory"] = len(body._buffer)
+        data = request.get_data()
+        seen["digest"] = hashlib.sha256(data).hexdigest()
+        return str(len(data))
+
+    payload = bytes(range(256)) * (3 * SPOOL_AT // 256)  # 3 MiB
+    pieces = [payload[i : i + 65536] for i in range(0, len(payload), 65536)]
+    headers = (
+        [(b"transfer-encoding", b"chunked")]
+        if chunked
+        else [(b"content-length", str(len(payload)).encode())]
+    )
+    exchange = run(call(app, http_scope("/upload", "POST", headers=headers), body_messages(pieces)))
+    assert exchange.status == 200
+    assert exchange.body == str(len(payload)).encode()
+    assert seen["spooled"] is True
+    assert seen["in_memory"] == 0
+    assert seen["digest"] == hashlib.sha256(payload).hexdigest()
+
+
+def test_a_sync_view_reading_a_body_that_spills_reads_it_in_order(app: Erlen) -> None:
+    """A sync view whose async hook made the adapter receive the body first (up to
+    the limit) reads the spilled part and the rest, in order, exactly once."""
+    from erlen._asgi_body import SPOOL_AT
+
+    app.config["MAX_CONTENT_LENGTH"] = 2 * SPOOL_AT
+
+    @app.before_request
+    async def hook() -> None:
+        return None
+
+    @app.post("/upload")
+    def upload() -> str:
+        return hashlib.sha256(request.get_data()).hexdigest()
+
+    payload = bytes(range(251)) * (SPOOL_AT * 3 // 2 // 251)
+    pieces = [payload[i : i + 50000] for i in range(0, len(payload), 50000)]
+    headers = [(b"content-length", str(len(payload)).encode())]
+    exchange = run(call(app, http_scope("/upload", "POST", headers=headers), body_messages(pieces)))
+    assert exchange.status == 200
+    assert exchange.body.decode() == hashlib.sha256(payload).hexdigest()

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import io
+import tempfile
 import threading
 import typing as t
 
 from werkzeug.exceptions import RequestEntityTooLarge
+
+#: How much of a body received ahead of the app is kept in memory.
+SPOOL_AT = 1 << 20
 
 Receive = t.Callable[[], t.Awaitable[t.MutableMapping[str, t.Any]]]
 
@@ -44,6 +48,11 @@ class ReceiveBody(io.RawIOBase):
         self.cap: int | None = None
         # One receive() at a time: the app's reads and the disconnect watcher share it.
         self._lock = asyncio.Lock()
+        #: Where a body received ahead of the app goes past SPOOL_AT bytes (a temporary
+        #: file: a large upload is not held in memory), and how far it has been read.
+        self._spool: t.BinaryIO | None = None
+        self._spool_read = 0
+        self._data_lock = threading.Lock()
 
     def readable(self) -> bool:
         return True
@@ -59,15 +68,26 @@ class ReceiveBody(io.RawIOBase):
         if kind == "http.request":
             data = message.get("body", b"")
             if data:
-                self._buffer += data
                 self.received += len(data)
+                with self._data_lock:
+                    if self._spool is not None:
+                        self._spool.seek(0, io.SEEK_END)
+                        self._spool.write(data)
+                    else:
+                        self._buffer += data
+                        if len(self._buffer) > SPOOL_AT:
+                            spool = t.cast(t.BinaryIO, tempfile.TemporaryFile())  # noqa: SIM115 (closed with the body)
+                            spool.write(self._buffer)
+                            del self._buffer[:]
+                            self._spool = spool
             self.more = bool(message.get("more_body", False))
         elif kind == "http.disconnect":
             self.more = False
             self.disconnected = True
 
     async def fill(self, limit: int | None) -> None:
-        """Receive the body until it ends, or until it is more than ``limit`` bytes."""
+        """Receive the body until it ends, or until it is more than ``limit`` bytes
+        (the request's ``cap``); past ``SPOOL_AT`` bytes it goes to a temporary file."""
         self.cap = limit
         while self.more and (limit is None or self.received <= limit):
             await self._pull()
@@ -91,14 +111,27 @@ class ReceiveBody(io.RawIOBase):
         asyncio.run_coroutine_threadsafe(self._pull(), self._loop).result()
 
     def readinto(self, b: t.Any) -> int:
-        buffer = self._buffer
-        while not buffer and self.more:
+        while True:
+            with self._data_lock:
+                spool = self._spool
+                if spool is not None:
+                    spool.seek(self._spool_read)
+                    size = int(spool.readinto(b))  # type: ignore[attr-defined]
+                    self._spool_read += size
+                else:
+                    buffer = self._buffer
+                    size = min(len(b), len(buffer))
+                    if size:
+                        b[:size] = buffer[:size]
+                        del buffer[:size]
+            if size or not self.more:
+                break
             self._pull_sync()
-        if not buffer:
-            if self.disconnected:
-                raise ClientGone("the client disconnected before it sent the whole body")
-            return 0
-        size = min(len(b), len(buffer))
-        b[:size] = buffer[:size]
-        del buffer[:size]
+        if not size and self.disconnected:
+            raise ClientGone("the client disconnected before it sent the whole body")
         return size
+
+    def close(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+        super().close()

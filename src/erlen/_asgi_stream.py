@@ -75,16 +75,19 @@ async def _disconnected(receive: Receive, body: ReceiveBody | None, drain: bool)
     """Wait for the client to go away. A request body the app has not read yet is
     received first when ``drain`` (into its buffer, for the app to read later), up to
     the app's limit; else, or past that, the disconnect is noticed when a send fails."""
-    if body is not None and body.more:
-        if not drain:
-            await asyncio.Event().wait()
-        limit = body.cap if body.cap is not None else _WATCH_LIMIT
-        while body.more and body.received <= limit:
-            await body._pull()
-        if body.more:
-            await asyncio.Event().wait()
-    while (await receive())["type"] != "http.disconnect":
-        pass
+    try:
+        if body is not None and body.more:
+            if not drain:
+                await asyncio.Event().wait()
+            limit = body.cap if body.cap is not None else _WATCH_LIMIT
+            while body.more and body.received <= limit:
+                await body._pull()
+            if body.more:
+                await asyncio.Event().wait()
+        while (await receive())["type"] != "http.disconnect":
+            pass
+    except Exception:  # receive() failed: the connection is gone all the same
+        return
 
 
 async def stream_body(
