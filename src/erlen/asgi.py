@@ -334,8 +334,8 @@ async def _native(
     try:
         try:
             try:
-                if not app._got_first_request or request_started.receivers:
-                    await run_sync(thread_pool(app), context, cycle.start, app, None)
+                if request_started.receivers or not app._got_first_request:
+                    await _start(app, context)
                 rv = None
                 if app.before_request_funcs or app.url_value_preprocessors:
                     rv = await run_sync(thread_pool(app), context, app.preprocess_request)
@@ -390,6 +390,18 @@ async def _receive_body(
     length = request.content_length
     if length is None or limit is None or length <= limit:
         await body.fill(limit)
+
+
+async def _start(app: Erlen, context: contextvars.Context) -> None:
+    """``cycle.start`` for an async view: in a worker thread when it calls user code
+    (signal receivers, ``before_serving`` functions), else here. (An app that never
+    needs the thread pool never starts one: an idle thread slows the loop.)"""
+    if request_started.receivers or (
+        not app._got_first_request and (app.before_serving_funcs or app.after_serving_funcs)
+    ):
+        await run_sync(thread_pool(app), context, cycle.start, app, None)
+    else:
+        context.run(cycle.start, app, None)
 
 
 def _call_response(

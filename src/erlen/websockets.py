@@ -266,7 +266,10 @@ async def serve_websocket(app: Erlen, scope: Scope, receive: Receive, send: Send
             request.routing_exception = None
             context.run(_route, app, ctx)
             if not app._got_first_request:
-                await run_sync_app(app, context, app._first_request)
+                if app.before_serving_funcs or app.after_serving_funcs:
+                    await run_sync_app(app, context, app._first_request)
+                else:
+                    app._first_request()
             if request.routing_exception is not None:
                 raise request.routing_exception
             rv = None
