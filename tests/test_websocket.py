@@ -621,3 +621,29 @@ def test_disconnect_not_caught_by_handler_is_not_an_error(
         assert ws.receive() == "x"
     assert torn_down == [None]
     assert [r for r in caplog.records if r.name == app.logger.name] == []
+
+
+@pytest.mark.parametrize(
+    ("code", "reason", "message"),
+    [(1005, "", "1005 is not a close code"), (999, "", "999 is not"), (5000, "", "5000 is not"),
+     (1000, "x" * 124, "124 bytes")],
+)
+def test_close_with_a_code_or_reason_a_frame_cannot_carry_says_what_to_use(
+    app: Erlen, code: int, reason: str, message: str
+) -> None:
+    errors: list[str] = []
+
+    @app.websocket("/bad-close")
+    async def bad_close() -> None:
+        await websocket.accept()
+        try:
+            await websocket.close(code, reason)
+        except ValueError as e:
+            errors.append(str(e))
+            await websocket.close(4000, "é" * 61)
+
+    client = app.test_client()
+    with client.websocket("/bad-close") as ws, pytest.raises(WebsocketDisconnect) as closed:
+        ws.receive()
+    assert closed.value.code == 4000
+    assert len(errors) == 1 and message in errors[0]

@@ -174,7 +174,21 @@ class Websocket:
         await self.send(self.app.json.dumps(data))
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
-        """Close the socket (before the handshake is accepted, this refuses it)."""
+        """Close the socket (before the handshake is accepted, this refuses it).
+
+        ``code`` is 1000 or one of 1001-1003, 1007-1014 (RFC 6455) or 3000-4999 (for
+        libraries and apps); ``reason`` is at most 123 bytes of UTF-8.
+        """
+        if not (1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999):
+            raise ValueError(
+                f"{code} is not a close code an app may send: use 1000 (normal), one of"
+                " 1001-1003 or 1007-1014, or an application code in 3000-4999."
+            )
+        if len(reason.encode("utf-8")) > 123:
+            raise ValueError(
+                f"The close reason is {len(reason.encode('utf-8'))} bytes of UTF-8; a"
+                " WebSocket close frame carries at most 123."
+            )
         if not self.closed:
             self.closed = True
             await self._send_message({"type": "websocket.close", "code": code, "reason": reason})
