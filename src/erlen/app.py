@@ -37,7 +37,6 @@ from ._internal import CO_ASYNC, imported_attribute
 from ._serving import Serving
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request, request_ctx
-from .helpers import get_debug_flag, get_load_dotenv
 from .routing import NeedsRedirect, Router, get_router
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .signals import (
@@ -55,23 +54,6 @@ if t.TYPE_CHECKING:
     from .testing import ErlenClient
 
 T = t.TypeVar("T")
-
-
-def _asgi_marks(call: t.Callable[..., t.Any]) -> None:
-    """Mark ``call`` as a coroutine function for the checks ASGI servers make, while
-    it stays an ordinary function (a WSGI call returns the response iterable)."""
-    import asyncio.coroutines
-    import inspect
-
-    marker = getattr(asyncio.coroutines, "_is_coroutine", None)
-    if marker is not None:  # asyncio.iscoroutinefunction, before Python 3.14
-        call._is_coroutine = marker  # type: ignore[attr-defined]
-    if hasattr(inspect, "markcoroutinefunction"):  # Python 3.12+
-        inspect.markcoroutinefunction(call)
-
-
-async def _asgi_signature(scope: t.Any, receive: t.Any, send: t.Any) -> None:
-    """The signature an ASGI server inspects on the app (see ``Erlen.__code__``)."""
 
 
 def _endpoint_from(values: dict[str, t.Any]) -> str:
@@ -495,10 +477,10 @@ class Erlen(Serving):
     # ASGI servers tell an ASGI app from a WSGI one by asking whether it (or its
     # ``__call__``) is a coroutine function: uvicorn with asyncio's check, hypercorn
     # with inspect's. The marks below answer yes for both while calls stay ordinary.
-    _asgi_marks(__call__)
+    asgi.mark_asgi_callable(__call__)
     # inspect.iscoroutinefunction(app) before Python 3.12 reads these as it would a
     # function's: the instance then looks like ``async def (scope, receive, send)``.
-    __code__ = _asgi_signature.__code__
+    __code__ = asgi.asgi_signature.__code__
     __name__ = "__call__"  # the instance's; the class's own name is still "Erlen"
     __defaults__ = None
     __kwdefaults__ = None
@@ -749,65 +731,6 @@ class Erlen(Serving):
         from ._async import call_in_event_loop
 
         return call_in_event_loop(func)
-
-    # -- serving ----------------------------------------------------------------------
-
-    def run(
-        self,
-        host: str | None = None,
-        port: int | None = None,
-        debug: bool | None = None,
-        load_dotenv: bool = True,
-        **options: t.Any,
-    ) -> None:
-        """Serve the app with Werkzeug's development server. Not for production."""
-        from . import cli
-
-        if os.environ.get("ERLEN_RUN_FROM_CLI") == "true" or (
-            os.environ.get("FLASK_RUN_FROM_CLI") == "true"
-        ):
-            from werkzeug.serving import is_running_from_reloader
-
-            if not is_running_from_reloader():
-                print(
-                    " * Ignoring a call to 'app.run()' that would block the current 'erlen'"
-                    " CLI command.\n   Only call 'app.run()' in an"
-                    " 'if __name__ == \"__main__\"' guard.",
-                    file=sys.stderr,
-                )
-            return
-
-        if get_load_dotenv(load_dotenv):
-            cli.load_dotenv()
-            if "ERLEN_DEBUG" in os.environ or "FLASK_DEBUG" in os.environ:
-                self.debug = get_debug_flag()
-        if debug is not None:
-            self.debug = bool(debug)
-
-        server_name = self.config.get("SERVER_NAME")
-        sn_host = sn_port = None
-        if server_name:
-            sn_host, _, sn_port = server_name.partition(":")
-        if not host:
-            host = sn_host or "127.0.0.1"
-        if port or port == 0:
-            port = int(port)
-        elif sn_port:
-            port = int(sn_port)
-        else:
-            port = 5000
-
-        options.setdefault("use_reloader", self.debug)
-        options.setdefault("use_debugger", self.debug)
-        options.setdefault("threaded", True)
-        cli.show_server_banner(self.debug, self.name)
-
-        from werkzeug.serving import run_simple
-
-        try:
-            run_simple(t.cast(str, host), port, self, **options)
-        finally:
-            self._got_first_request = False
 
 
 #: Flask's name for :class:`Erlen`.

@@ -116,6 +116,23 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
     )
 
 
+def mark_asgi_callable(call: t.Callable[..., t.Any]) -> None:
+    """Mark ``call`` as a coroutine function for the checks ASGI servers make, while
+    it stays an ordinary function (a WSGI call returns the response iterable)."""
+    import asyncio.coroutines
+    import inspect
+
+    marker = getattr(asyncio.coroutines, "_is_coroutine", None)
+    if marker is not None:  # asyncio.iscoroutinefunction, before Python 3.14
+        call._is_coroutine = marker  # type: ignore[attr-defined]
+    if hasattr(inspect, "markcoroutinefunction"):  # Python 3.12+
+        inspect.markcoroutinefunction(call)
+
+
+async def asgi_signature(scope: t.Any, receive: t.Any, send: t.Any) -> None:
+    """The signature an ASGI server inspects on the app (see ``Erlen.__code__``).."""
+
+
 def thread_pool(app: Erlen) -> ThreadPoolExecutor:
     """The app's pool of threads for synchronous code under ASGI (``asgi_threads``)."""
     pool: ThreadPoolExecutor | None = app.__dict__.get("_asgi_pool")
