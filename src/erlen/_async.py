@@ -139,17 +139,6 @@ async def _outlast(work: concurrent.futures.Future[t.Any], loop: asyncio.Abstrac
             pass
 
 
-async def await_in(context: contextvars.Context, coro: t.Awaitable[T]) -> T:
-    """Await ``coro`` with each of its steps run in ``context`` (see :class:`InContext`);
-    one that finishes without suspending costs a single ``context.run``."""
-    send = coro.send  # type: ignore[attr-defined]
-    try:
-        signal = context.run(send, None)
-    except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
-    return await InContext(context, coro, signal)  # type: ignore[no-any-return]
-
-
 class InContext:
     """Await ``coro`` with each of its steps run in ``context``: an ``async def`` view
     sees its request's contexts (and keeps what it sets) while the adapter itself runs
@@ -163,7 +152,7 @@ class InContext:
     ) -> None:
         self.context = context
         self.coro = coro
-        #: What the coroutine yielded on a first step already taken (by ``await_in``).
+        #: What the coroutine yielded on a first step its caller already took.
         self.first = first
 
     def __await__(self) -> t.Generator[t.Any, t.Any, t.Any]:
