@@ -21,6 +21,7 @@ import typing as t
 from collections.abc import Callable
 
 import pytest
+from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.test import EnvironBuilder
 
@@ -1296,3 +1297,44 @@ def test_a_sync_view_reading_a_body_that_spills_reads_it_in_order(app: Erlen) ->
     exchange = run(call(app, http_scope("/upload", "POST", headers=headers), body_messages(pieces)))
     assert exchange.status == 200
     assert exchange.body.decode() == hashlib.sha256(payload).hexdigest()
+
+
+@pytest.mark.parametrize("replacement", ["sync", "async", "missing"])
+def test_a_before_request_hook_that_reroutes_an_async_view_is_followed(
+    app: Erlen, replacement: str
+) -> None:
+    """As under WSGI, the view dispatched is the one the routing names after the
+    ``before_request`` hooks ran: a hook that points the request at another rule is
+    followed, whether that view is sync or async, or routes to nothing (404)."""
+
+    @app.get("/original")
+    async def original() -> str:
+        return "original"
+
+    @app.get("/other-sync")
+    def other_sync() -> str:
+        return "sync " + str(threading.get_ident() != main)
+
+    @app.get("/other-async")
+    async def other_async() -> str:
+        return "async"
+
+    @app.before_request
+    def reroute() -> None:
+        if request.path == "/original":
+            adapter = app.url_map.bind("testserver")
+            if replacement == "missing":
+                request.routing_exception = NotFound()
+            else:
+                rule, args = adapter.match(f"/other-{replacement}", return_rule=True)
+                request.url_rule, request.view_args = rule, args
+
+    main = threading.get_ident()
+    exchange = run(call(app, http_scope("/original")))
+    expected = {"sync": (200, b"sync True"), "async": (200, b"async"), "missing": (404, None)}
+    status, body = expected[replacement]
+    assert exchange.status == status
+    if body is not None:
+        assert exchange.body == body
+    with app.test_client() as client:
+        assert client.get("/original").status_code == status

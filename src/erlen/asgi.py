@@ -354,13 +354,22 @@ async def _native(
                 if request_started.receivers or not app._got_first_request:
                     await _start(app, context)
                 rv = None
+                dispatch: t.Callable[..., t.Any] | None = view
                 if app.before_request_funcs or app.url_value_preprocessors:
                     rv = await run_sync(thread_pool(app), context, app.preprocess_request)
-                if rv is None:
+                    if rv is None:
+                        # The hooks may have changed the routing: dispatch what it is now.
+                        dispatch = context.run(cycle.view_for, app, request)
+                        if dispatch is None or not cycle.is_async(dispatch):
+                            rv = await run_sync(
+                                thread_pool(app), context, _dispatch_sync, app, dispatch
+                            )
+                            dispatch = None
+                if rv is None and dispatch is not None:
                     if body is not None:
                         await _receive_body(body, request, context)
                     args = request.view_args
-                    coro = view(**args) if args else view()
+                    coro = dispatch(**args) if args else dispatch()
                     try:  # the first step here: most views finish in it
                         signal = context.run(coro.send, None)
                     except StopIteration as stop:
@@ -376,7 +385,7 @@ async def _native(
             if cycle.finalize_calls_user_code(app, ctx):
                 response = await run_sync(thread_pool(app), context, app.finalize_request, rv)
             else:
-                response = context.run(app.finalize_request, rv)
+                response = context.run(app.finalize_request, rv)  # type: ignore[arg-type]
         except Exception as e:
             error = e
             response = await run_sync(
@@ -407,6 +416,15 @@ async def _receive_body(
     length = request.content_length
     if length is None or limit is None or length <= limit:
         await body.fill(limit)
+
+
+def _dispatch_sync(app: Erlen, view: t.Callable[..., t.Any] | None) -> t.Any:
+    """Dispatch to a view that is not ``async def`` (or let ``dispatch_request`` answer
+    a routing error), in a worker thread. None means the view returned nothing."""
+    if view is None:
+        return app.dispatch_request()
+    args = _cv_request.get().request.view_args
+    return view(**args) if args else view()
 
 
 async def _start(app: Erlen, context: contextvars.Context) -> None:
