@@ -16,8 +16,6 @@ import sys
 import threading
 import typing as t
 
-from . import _cycle
-from ._async import InContext, run_sync
 from ._errors import ErrorHandling
 from .helpers import get_debug_flag, get_load_dotenv
 from .sansio.scaffold import setupmethod
@@ -84,13 +82,10 @@ class Serving(ErrorHandling):
         app_ctx = self.app_context()
         context.run(app_ctx.push)
         try:
-            for func in funcs:
-                if _cycle.is_async(func):
-                    await InContext(context, func())
-                else:
-                    from .asgi import thread_pool
+            from .asgi import call_user
 
-                    await run_sync(thread_pool(self), context, func)  # type: ignore[arg-type]
+            for func in funcs:
+                await call_user(self, context, func)  # type: ignore[arg-type]
         finally:
             context.run(app_ctx.pop, None)
 

@@ -14,7 +14,7 @@ What runs where:
 - An app whose cycle is customised, or whose ``wsgi_app`` is wrapped in WSGI
   middleware (``ProxyFix``), runs that WSGI callable in a worker thread.
 
-``websocket`` connections go to :mod:`erlen.websocket`; ``lifespan`` runs the
+``websocket`` connections go to :mod:`erlen.websockets`; ``lifespan`` runs the
 ``before_serving`` and ``after_serving`` functions.
 """
 
@@ -50,6 +50,7 @@ Scope = t.MutableMapping[str, t.Any]
 Message = t.MutableMapping[str, t.Any]
 Receive = t.Callable[[], t.Awaitable[Message]]
 Send = t.Callable[[Message], t.Awaitable[None]]
+T = t.TypeVar("T")
 
 
 async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> None:
@@ -99,21 +100,20 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
             )
             return await send_response(app, start, app_iter, send, receive, body, context)
     ctx, bad_host, view = context.run(_begin, app, environ)
-    start = _StartResponse()
     if view is None:
+        start = _StartResponse()
         app_iter = await run_sync(
             thread_pool(app), context, call_wsgi, wsgi.wsgi_app, app, environ, start,
             (plan, ctx, bad_host), cleanup=close_result,
         )
         return await send_response(app, start, app_iter, send, receive, body, context)
-    result = await _native(app, plan, ctx, view, environ, start, context, body)
+    result = await _native(app, plan, ctx, view, environ, context, body)
     if type(result) is _Direct:
         await send({"type": "http.response.start", "status": 200, "headers": result[0]})
         await send({"type": "http.response.body", "body": result[1]})
         return None
-    return await send_response(
-        app, start, t.cast("Iterable[bytes]", result), send, receive, body, context
-    )
+    start, native_iter = result
+    return await send_response(app, start, native_iter, send, receive, body, context)
 
 
 def mark_asgi_callable(call: t.Callable[..., t.Any]) -> None:
@@ -130,7 +130,7 @@ def mark_asgi_callable(call: t.Callable[..., t.Any]) -> None:
 
 
 async def asgi_signature(scope: t.Any, receive: t.Any, send: t.Any) -> None:
-    """The signature an ASGI server inspects on the app (see ``Erlen.__code__``).."""
+    """The signature an ASGI server inspects on the app (see ``Erlen.__code__``)."""
 
 
 def thread_pool(app: Erlen) -> ThreadPoolExecutor:
@@ -140,6 +140,23 @@ def thread_pool(app: Erlen) -> ThreadPoolExecutor:
         pool = ThreadPoolExecutor(app.asgi_threads, thread_name_prefix="erlen-asgi")
         app.__dict__["_asgi_pool"] = pool
     return pool
+
+
+async def in_thread(
+    app: Erlen, context: contextvars.Context, func: t.Callable[..., T], *args: t.Any
+) -> T:
+    """``func(*args)`` in ``context``, on a thread of the app's pool."""
+    return await run_sync(thread_pool(app), context, func, *args)
+
+
+async def call_user(
+    app: Erlen, context: contextvars.Context, func: t.Callable[..., t.Any], *args: t.Any
+) -> t.Any:
+    """The app's own ``func(*args)`` in ``context``: awaited on the loop when it is
+    ``async def``, else in the thread pool (it may block)."""
+    if cycle.is_async(func):
+        return await InContext(context, func(*args))
+    return await in_thread(app, context, func, *args)
 
 
 def before_loop_hop() -> None:
@@ -339,10 +356,9 @@ async def _native(
     ctx: RequestContext,
     view: t.Callable[..., t.Any],
     environ: WSGIEnvironment,
-    start: _StartResponse,
     context: contextvars.Context,
     body: ReceiveBody | None,
-) -> Iterable[bytes] | Started | _Direct:
+) -> _Direct | tuple[_StartResponse, Iterable[bytes] | Started]:
     """The inlined cycle for an ``async def`` view: the steps of
     :func:`erlen.wsgi.wsgi_app`, with the view awaited on the loop and any step that
     calls the app's synchronous code run in a worker thread."""
@@ -394,11 +410,13 @@ async def _native(
         except BaseException as e:
             error = e
             raise
+        start = _StartResponse()
         try:
-            return context.run(_call_response, response, environ, start)
+            return start, context.run(_call_response, response, environ, start)
         except UnsafeHeaderError as e:
             error = e
-            return await run_sync(
+            start = _StartResponse()
+            return start, await run_sync(
                 thread_pool(app), context, cycle.refuse_unsafe_headers, app, e, environ, start
             )
     finally:

@@ -20,9 +20,10 @@ import typing as t
 from werkzeug.exceptions import HTTPException, NotFound
 
 from . import _cycle as cycle
-from ._async import InContext, run_sync
+from ._async import InContext
 from ._headers import UnsafeHeaderError, check_header_list
 from ._hosts import check_host
+from .asgi import call_user, in_thread, make_environ
 from .ctx import RequestContext
 from .globals import _cv_websocket
 from .routing import NeedsRedirect, get_router
@@ -240,26 +241,13 @@ def _route(app: Erlen, ctx: RequestContext) -> None:
 
 
 def _hooks(
-    app: Erlen, funcs: dict[t.Any, list[t.Callable[..., t.Any]]], request: Request
+    funcs: dict[t.Any, list[t.Callable[..., t.Any]]], request: Request
 ) -> list[t.Callable[..., t.Any]]:
     return [f for name in _outermost_first(request.blueprint) for f in funcs.get(name, ())]
 
 
-async def _call(
-    app: Erlen, context: contextvars.Context, func: t.Callable[..., t.Any], *args: t.Any
-) -> t.Any:
-    """Await ``func(*args)`` on the loop, or run it in the thread pool if synchronous."""
-    if cycle.is_async(func):
-        return await InContext(context, func(*args))
-    from .asgi import thread_pool
-
-    return await run_sync(thread_pool(app), context, func, *args)
-
-
 async def serve_websocket(app: Erlen, scope: Scope, receive: Receive, send: Send) -> None:
     """Serve one ASGI ``websocket`` connection."""
-    from .asgi import make_environ
-
     message = await receive()
     if message["type"] != "websocket.connect":
         return
@@ -281,16 +269,16 @@ async def serve_websocket(app: Erlen, scope: Scope, receive: Receive, send: Send
             context.run(_route, app, ctx)
             if not app._got_first_request:
                 if app.before_serving_funcs or app.after_serving_funcs:
-                    await run_sync_app(app, context, app._first_request)
+                    await in_thread(app, context, app._first_request)
                 else:
                     app._first_request()
             if request.routing_exception is not None:
                 raise request.routing_exception
             rv = None
-            for func in _hooks(app, app.url_value_preprocessors, request):
-                await _call(app, context, func, request.endpoint, request.view_args)
-            for func in _hooks(app, app.before_websocket_funcs, request):
-                rv = await _call(app, context, func)
+            for func in _hooks(app.url_value_preprocessors, request):
+                await call_user(app, context, func, request.endpoint, request.view_args)
+            for func in _hooks(app.before_websocket_funcs, request):
+                rv = await call_user(app, context, func)
                 if rv is not None:
                     break
             if rv is None:
@@ -307,10 +295,10 @@ async def serve_websocket(app: Erlen, scope: Scope, receive: Receive, send: Send
                 if ws.accepted:
                     await _quietly(ws.close(1011))
             else:
-                rv = await _call(app, context, cycle.user_exception, app, e)
+                rv = await call_user(app, context, cycle.user_exception, app, e)
                 response = context.run(app.make_response, rv)
-        for func in reversed(_hooks(app, app.after_websocket_funcs, request)):
-            rv = await _call(app, context, func, response)
+        for func in reversed(_hooks(app.after_websocket_funcs, request)):
+            rv = await call_user(app, context, func, response)
             if rv is not None:
                 response = context.run(app.make_response, rv)
         if not ws.accepted and not ws.closed:
@@ -327,28 +315,17 @@ async def serve_websocket(app: Erlen, scope: Scope, receive: Receive, send: Send
     finally:
         context.run(_cv_websocket.reset, token)
         if app.teardown_request_funcs or app.teardown_appcontext_funcs or not app._plain_teardown:
-            await run_sync_app(app, context, cycle.finish, app, ctx, environ, error)
+            await in_thread(app, context, cycle.finish, app, ctx, environ, error)
         else:
             context.run(cycle.finish, app, ctx, environ, error)
 
 
-async def run_sync_app(
-    app: Erlen, context: contextvars.Context, func: t.Callable[..., t.Any], *args: t.Any
-) -> t.Any:
-    from .asgi import thread_pool
-
-    return await run_sync(thread_pool(app), context, func, *args)
-
-
 def _log(app: Erlen, error: Exception) -> None:
-    app.logger.error(
-        f"Exception on WebSocket {ctx_path()}", exc_info=(type(error), error, error.__traceback__)
-    )
-
-
-def ctx_path() -> str:
     ws = _cv_websocket.get(None)
-    return ws.path if ws is not None else "?"
+    app.logger.error(
+        f"Exception on WebSocket {ws.path if ws is not None else '?'}",
+        exc_info=(type(error), error, error.__traceback__),
+    )
 
 
 async def _quietly(awaitable: t.Awaitable[None]) -> None:
@@ -373,7 +350,7 @@ async def _deny(
         ws.closed = True
         return
     environ["REQUEST_METHOD"] = "GET"
-    status, headers, body = await run_sync_app(ws.app, context, _render, ws.app, response, environ)
+    status, headers, body = await in_thread(ws.app, context, _render, ws.app, response, environ)
     ws.closed = True
     await _quietly(
         ws._send_message(
