@@ -83,11 +83,17 @@ class Plan:
         return plan
 
 
-def open_request(app: Erlen, environ: WSGIEnvironment) -> tuple[RequestContext, BadHost | None]:
+def open_request(
+    app: Erlen, environ: WSGIEnvironment
+) -> tuple[RequestContext, BadHost | None, t.Callable[..., t.Any] | None]:
     """A request context for ``environ``, pushed (with an app context if needed) and
-    routed: what ``RequestContext.push`` does for an app on the inlined cycle. A
-    routing error is kept on the request, to raise in the view's place; a refused
-    ``Host`` is returned too, as it is raised before any hook runs."""
+    routed: what ``RequestContext.push`` does for an app on the inlined cycle.
+
+    Returns the context, a refused ``Host`` (raised before any hook runs) and the
+    view routed to, or None where :func:`view_for` decides (after the
+    ``before_request`` hooks, which may change the routing, it is asked again). A
+    routing error is kept on the request, to raise in the view's place.
+    """
     request = Request(environ)
     ctx = RequestContext(app, environ, request)
     app_ctx: AppContext | None = _cv_app.get(None)
@@ -98,13 +104,17 @@ def open_request(app: Erlen, environ: WSGIEnvironment) -> tuple[RequestContext, 
         app_ctx = None
     ctx._cv_tokens.append((_cv_request.set(ctx), app_ctx))
     try:
-        request.url_rule, request.view_args = app.match_request(ctx)
+        rule, request.view_args = app.match_request(ctx)
     except BadHost as e:
         request.routing_exception = e
-        return ctx, e
+        return ctx, e, None
     except HTTPException as e:
         request.routing_exception = e
-    return ctx, None
+        return ctx, None, None
+    request.url_rule = rule
+    if request.method == "OPTIONS":
+        return ctx, None, None
+    return ctx, None, app.view_functions.get(rule.endpoint)
 
 
 def start(app: Erlen, bad_host: BadHost | None) -> None:

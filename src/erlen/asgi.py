@@ -26,6 +26,7 @@ import io
 import sys
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
+from types import FunctionType
 
 from . import _cycle as cycle
 from . import wsgi
@@ -33,6 +34,7 @@ from ._asgi_body import ReceiveBody
 from ._asgi_stream import Started, call_wsgi, close_body, close_result, stream_body
 from ._async import InContext, run_sync
 from ._headers import UnsafeHeaderError
+from ._internal import CO_ASYNC
 from .globals import _cv_request
 from .signals import appcontext_pushed, request_started
 
@@ -41,7 +43,6 @@ if t.TYPE_CHECKING:
 
     from _typeshed.wsgi import WSGIEnvironment
 
-    from ._hosts import BadHost
     from .app import Erlen
     from .ctx import RequestContext
     from .wrappers import Request, Response
@@ -99,12 +100,16 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
                 cleanup=close_result,
             )
             return await send_response(app, start, app_iter, send, receive, body, context)
-    ctx, bad_host, view = context.run(_begin, app, environ)
-    if view is None:
+    ctx, bad_host, view = context.run(cycle.open_request, app, environ)
+    if view is None or not (
+        view.__code__.co_flags & CO_ASYNC if type(view) is FunctionType else cycle.is_async(view)
+    ):
+        # Not an ``async def`` view (or the routing failed): the rest of the WSGI
+        # adapter's cycle, in a worker thread.
         start = _StartResponse()
         app_iter = await run_sync(
             thread_pool(app), context, call_wsgi, wsgi.wsgi_app, app, environ, start,
-            (plan, ctx, bad_host), cleanup=close_result,
+            (plan, ctx, bad_host, view), cleanup=close_result,
         )
         return await send_response(app, start, app_iter, send, receive, body, context)
     result = await _native(app, plan, ctx, view, environ, context, body)
@@ -311,24 +316,6 @@ def _plain_wsgi_app(app: Erlen) -> bool:
     return "wsgi_app" not in app.__dict__ and type(app).wsgi_app is _wsgi_app
 
 
-def _begin(
-    app: Erlen, environ: WSGIEnvironment
-) -> tuple[RequestContext, BadHost | None, t.Callable[..., t.Any] | None]:
-    """Open and route the request (in its context): the ``async def`` view to await
-    on the loop, or None to run the rest of the cycle in a worker thread."""
-    ctx, bad_host = cycle.open_request(app, environ)
-    request = ctx.request
-    if bad_host is not None:
-        return ctx, bad_host, None
-    try:
-        view = cycle.view_for(app, request)
-    except Exception:
-        return ctx, None, None  # raised again where the cycle handles it
-    if view is None or not cycle.is_async(view):
-        return ctx, None, None
-    return ctx, None, view
-
-
 class _Direct(tuple):  # type: ignore[type-arg]
     """The ASGI headers and body of a text or JSON result written without a response
     object (a tuple, told from a WSGI body by its type)."""
@@ -367,20 +354,22 @@ async def _native(
     try:
         try:
             try:
+                dispatch: t.Callable[..., t.Any] | None = view
                 if request_started.receivers or not app._got_first_request:
                     await _start(app, context)
+                    dispatch = None
                 rv = None
-                dispatch: t.Callable[..., t.Any] | None = view
                 if app.before_request_funcs or app.url_value_preprocessors:
                     rv = await run_sync(thread_pool(app), context, app.preprocess_request)
-                    if rv is None:
-                        # The hooks may have changed the routing: dispatch what it is now.
-                        dispatch = context.run(cycle.view_for, app, request)
-                        if dispatch is None or not cycle.is_async(dispatch):
-                            rv = await run_sync(
-                                thread_pool(app), context, _dispatch_sync, app, dispatch
-                            )
-                            dispatch = None
+                    dispatch = None
+                if rv is None and dispatch is None:
+                    # What ran may have changed the routing: dispatch what it is now.
+                    dispatch = context.run(cycle.view_for, app, request)
+                    if dispatch is None or not cycle.is_async(dispatch):
+                        rv = await run_sync(
+                            thread_pool(app), context, _dispatch_sync, app, dispatch
+                        )
+                        dispatch = None
                 if rv is None and dispatch is not None:
                     if body is not None:
                         await _receive_body(body, request, context)

@@ -68,7 +68,8 @@ def wsgi_app(
     app: Erlen,
     environ: WSGIEnvironment,
     start_response: StartResponse,
-    _routed: tuple[Plan, RequestContext, BadHost | None] | None = None,
+    _routed: tuple[Plan, RequestContext, BadHost | None, t.Callable[..., t.Any] | None]
+    | None = None,
 ) -> Iterable[bytes]:
     """The WSGI application (``Erlen.wsgi_app``): wrap this, not the app, with middleware.
 
@@ -87,9 +88,9 @@ def wsgi_app(
             plan = Plan.for_app(app)
             if plan is None:
                 return handle(app, environ, start_response)
-        ctx, bad_host = open_request(app, environ)
+        ctx, bad_host, view = open_request(app, environ)
     else:
-        plan, ctx, bad_host = _routed
+        plan, ctx, bad_host, view = _routed
     request = ctx.request
     error: BaseException | None = None
     try:
@@ -97,11 +98,14 @@ def wsgi_app(
             try:
                 if bad_host is not None or not app._got_first_request or request_started.receivers:
                     start(app, bad_host)
+                    view = None  # looked up again, after what the receivers did
                 rv = None
                 if app.before_request_funcs or app.url_value_preprocessors:
                     rv = app.preprocess_request()
+                    view = None  # the hooks may have changed the routing
                 if rv is None:
-                    view = view_for(app, request)
+                    if view is None:
+                        view = view_for(app, request)
                     if view is None:
                         rv = app.dispatch_request()
                     else:
