@@ -42,6 +42,8 @@ T_url_value_preprocessor = t.TypeVar(
     "T_url_value_preprocessor", bound=ft.URLValuePreprocessorCallable
 )
 T_route = t.TypeVar("T_route", bound=ft.RouteCallable)
+#: A WebSocket handler: an ``async def`` function whose return value is not used.
+T_websocket = t.TypeVar("T_websocket", bound=t.Callable[..., t.Awaitable[t.Any]])
 
 _sentinel = object()
 
@@ -267,11 +269,13 @@ class Scaffold:
         return decorator
 
     @setupmethod
-    def websocket(self, rule: str, **options: t.Any) -> t.Callable[[T_route], T_route]:
+    def websocket(
+        self, rule: str, **options: t.Any
+    ) -> t.Callable[[T_websocket], T_websocket]:
         """Register the decorated ``async def`` function as the WebSocket handler for a
-        URL rule (served over ASGI; see :mod:`erlen.websocket`)."""
+        URL rule (served over ASGI; see :mod:`erlen.websockets`)."""
 
-        def decorator(f: T_route) -> T_route:
+        def decorator(f: T_websocket) -> T_websocket:
             from .._cycle import is_async
 
             if not is_async(f):
