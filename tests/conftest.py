@@ -12,5 +12,6 @@ import os
 
 os.environ.setdefault("ERLEN_FLASK_ALIAS", "0")
 
-#: The extension tests need the alias on; they run in their own pytest invocation.
-collect_ignore = ["extensions"] if os.environ["ERLEN_FLASK_ALIAS"] == "0" else []
+#: The extension tests and the board example's tests need the alias on; they run in
+#: their own pytest invocation.
+collect_ignore = ["extensions", "board"] if os.environ["ERLEN_FLASK_ALIAS"] == "0" else []
