@@ -1256,3 +1256,28 @@ def test_run_debug_reloads_when_a_source_file_changes(tmp_path: Path) -> None:
     assert " * Debug mode: on" in server.output
     assert "reload_app.py" in server.output  # Werkzeug's "Detected change in ..." line
     assert "Debugger PIN" in server.output
+
+
+def test_command_options_read_flask_and_erlen_variables_erlen_winning(tmp_path: Path) -> None:
+    write_app(
+        tmp_path / "opts_env.py",
+        extra="""
+        @app.cli.command("greet")
+        @click.option("--name", default="nobody")
+        @click.option("--times", type=int, default=1)
+        def greet(name, times):
+            click.echo(f"{name}*{times}")
+        """,
+    )
+    run = ["-A", "opts_env", "greet"]
+    assert invoke(make_cli(), run).output.strip() == "nobody*1"
+    assert invoke(make_cli(), run, {"FLASK_GREET_NAME": "f"}).output.strip() == "f*1"
+    both = {"FLASK_GREET_NAME": "f", "ERLEN_GREET_NAME": "e", "FLASK_GREET_TIMES": "3"}
+    assert invoke(make_cli(), run, both).output.strip() == "e*3"
+    # The command line wins over both.
+    assert invoke(make_cli(), [*run, "--name", "c"], both).output.strip() == "c*3"
+    # The ERLEN_ twins exist only while the command line runs.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FLASK_GREET_NAME", "f")
+        assert CliRunner().invoke(make_cli(), run).output.strip() == "f*1"
+        assert "ERLEN_GREET_NAME" not in os.environ

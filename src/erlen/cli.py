@@ -805,7 +805,21 @@ class ErlenGroup(AppGroup):
             _put_environ_back({"ERLEN_RUN_FROM_CLI": before})
             raise
         _restore_environ_on_close(ctx, "ERLEN_RUN_FROM_CLI", before)
+        if parent is None:
+            _mirror_flask_environ(ctx)
         return ctx
+
+
+def _mirror_flask_environ(ctx: click.Context) -> None:
+    """Let Flask's ``FLASK_<COMMAND>_<OPTION>`` variables set command options, as
+    erlen's ``ERLEN_<COMMAND>_<OPTION>`` do (Click reads one prefix): each ``FLASK_*``
+    variable without an ``ERLEN_*`` twin gets one for as long as the command line
+    runs. Where both are set, erlen's wins."""
+    for name, value in list(os.environ.items()):
+        if name.startswith("FLASK_"):
+            twin = "ERLEN_" + name[6:]
+            if twin not in os.environ:
+                _set_environ_for_command(ctx, twin, value)
 
 
 FlaskGroup = ErlenGroup
