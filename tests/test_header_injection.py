@@ -20,7 +20,12 @@ from werkzeug.test import EnvironBuilder
 
 from dev_server import serving
 from erlen import Erlen, Response, make_response, redirect, request
-from erlen._headers import UnsafeHeaderError, check_header_list, quote_location
+from erlen._headers import (
+    UnsafeHeaderError,
+    check_header_list,
+    name_refused_header,
+    quote_location,
+)
 from wsgi_call import call_wsgi
 
 INJECTION = "text/html\r\nSet-Cookie: evil=1"
@@ -180,6 +185,28 @@ def test_the_log_line_names_the_header(app: Erlen, caplog: pytest.LogCaptureFixt
     assert status.startswith("500")
     assert "X-Echo" in caplog.text
     assert "UnsafeHeaderError" in caplog.text
+
+
+@pytest.mark.parametrize("path", ["/tuple-value", "/tuple-name"])
+@pytest.mark.parametrize("value", ["a%0d%0ab", "a%0ab", "a%0db"])
+def test_a_line_break_werkzeug_refuses_is_logged_with_the_headers_name(
+    app: Erlen, caplog: pytest.LogCaptureFixture, path: str, value: str
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        status, _, _ = call(app, f"{path}?v={value}")
+    assert status.startswith("500")
+    assert "UnsafeHeaderError" in caplog.text
+    if path == "/tuple-value":  # (a name is checked by erlen before Werkzeug sees it)
+        assert "'X-Echo'" in caplog.text and "line break" in caplog.text
+
+
+def test_an_error_from_clean_headers_is_raised_as_it_was() -> None:
+    error = ValueError("something else")
+    with pytest.raises(ValueError) as caught:
+        name_refused_header({"X-Fine": "1", "X-Number": 2}, error)
+    assert caught.value is error
+    with pytest.raises(UnsafeHeaderError, match=r"'X-Bad'.*line break"):
+        name_refused_header([("X-Fine", "1"), ("X-Bad", "a\nb")], error)
 
 
 def test_in_testing_mode_the_error_reaches_the_test(app: Erlen) -> None:

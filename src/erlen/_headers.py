@@ -45,6 +45,25 @@ class UnsafeHeaderError(ValueError):
         )
 
 
+def name_refused_header(headers: t.Any, error: ValueError) -> t.NoReturn:
+    """Raise :class:`UnsafeHeaderError` for the header with a line break that made
+    Werkzeug refuse ``headers`` (its own error does not name it); ``error`` itself
+    when no header has one (a bad status, say)."""
+    try:
+        items = headers.items() if hasattr(headers, "items") else headers
+        for name, value in items:
+            for part in (name, value):
+                if isinstance(part, str) and ("\r" in part or "\n" in part):
+                    what = "name" if part is name else "value"
+                    raise UnsafeHeaderError(
+                        name, value, f"its {what} contains a line break (CR or LF)"
+                    ) from error
+    except (TypeError, ValueError) as e:
+        if isinstance(e, UnsafeHeaderError):
+            raise
+    raise error
+
+
 def check_header_list(headers: t.Iterable[tuple[str, str]]) -> None:
     """Raise :class:`UnsafeHeaderError` for the first header that is unsafe to send."""
     for name, value in headers:

@@ -32,6 +32,7 @@ from . import typing as ft
 from ._async import DEFAULT_THREADS
 from ._errors import MissingViewError as MissingViewError
 from ._flask_alias import warn_if_real_flask_imported
+from ._headers import name_refused_header
 from ._hosts import BadHost, check_host, host_is_usable_for_urls, known_hosts, server_host
 from ._internal import CO_ASYNC, imported_attribute
 from ._serving import Serving
@@ -664,7 +665,10 @@ class Erlen(Serving):
 
         if not isinstance(rv, self.response_class):
             if isinstance(rv, (str, bytes, bytearray, cabc.Iterator, cabc.AsyncIterator)):
-                rv = self.response_class(rv, status=status, headers=headers)  # type: ignore[arg-type]
+                try:
+                    rv = self.response_class(rv, status=status, headers=headers)  # type: ignore[arg-type]
+                except ValueError as e:
+                    name_refused_header(headers, e)
                 status = headers = None
             elif isinstance(rv, (dict, list)):
                 rv = self.json.response(rv)
@@ -696,7 +700,10 @@ class Erlen(Serving):
             else:
                 rv.status_code = status
         if headers:
-            rv.headers.update(headers)
+            try:
+                rv.headers.update(headers)
+            except ValueError as e:
+                name_refused_header(headers, e)
         return rv
 
     def log_exception(
