@@ -491,6 +491,7 @@ def test_handler_error_after_accept_closes_1011_and_is_logged(
         await websocket.send("about to fail")
         raise RuntimeError("kaboom in handler")
 
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # logged, not raised: as in production
     with caplog.at_level(logging.ERROR, logger=app.logger.name):
         with client.websocket("/boom") as ws:
             assert ws.receive() == "about to fail"
@@ -519,6 +520,7 @@ def test_handler_error_before_accept_is_denied_500_and_logged(
     async def early() -> None:
         raise ValueError("failed before accepting")
 
+    app.config["PROPAGATE_EXCEPTIONS"] = False
     with caplog.at_level(logging.ERROR, logger=app.logger.name):
         with pytest.raises(WebsocketDenied) as denied, client.websocket("/early"):
             pass
@@ -528,6 +530,54 @@ def test_handler_error_before_accept_is_denied_500_and_logged(
             for r in caplog.records
             if r.name == app.logger.name
         )
+
+
+def test_in_testing_mode_a_handler_error_reaches_the_test(
+    app: Erlen, client: ErlenClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    register_echo(app)
+    torn_down: list[BaseException | None] = []
+
+    @app.websocket("/boom")
+    async def boom() -> None:
+        await websocket.send("about to fail")
+        raise RuntimeError("kaboom in handler")
+
+    @app.websocket("/early")
+    async def early() -> None:
+        raise ValueError("failed before accepting")
+
+    @app.teardown_request
+    def record(error: BaseException | None) -> None:
+        torn_down.append(error)
+
+    with caplog.at_level(logging.ERROR, logger=app.logger.name):
+        with client.websocket("/boom") as ws:
+            assert ws.receive() == "about to fail"
+            with pytest.raises(RuntimeError, match="kaboom in handler"):
+                ws.receive()
+        with pytest.raises(ValueError, match="failed before accepting"):
+            with client.websocket("/early"):
+                pass
+    # Raised, not logged (as for an HTTP view); teardown saw each error.
+    assert not [r for r in caplog.records if r.name == app.logger.name]
+    assert [type(e) for e in torn_down] == [RuntimeError, ValueError]
+    with client.websocket("/echo") as ws:
+        ws.send("still here")
+        assert ws.receive() == "still here"
+
+
+def test_propagate_exceptions_false_keeps_a_testing_app_logging(app: Erlen) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.websocket("/boom")
+    async def boom() -> None:
+        await websocket.accept()
+        raise RuntimeError("logged")
+
+    with app.test_client().websocket("/boom") as ws, pytest.raises(WebsocketDisconnect) as closed:
+        ws.receive()
+    assert closed.value.code == 1011
 
 
 # --- session, g, disconnects, teardown ---------------------------------------------------

@@ -197,7 +197,10 @@ class TestWebsocket:
             text = message.get("text")
             return text if text is not None else message.get("bytes") or b""
         if kind == "websocket.close":
-            raise WebsocketDisconnect(message.get("code", 1000), message.get("reason") or "")
+            code = message.get("code", 1000)
+            if code == 1011:
+                self._join()  # the handler's error, when the app propagates it
+            raise WebsocketDisconnect(code, message.get("reason") or "")
         raise WebsocketDisconnect(1006, "the app ended without closing the WebSocket")
 
     def receive_json(self) -> t.Any:

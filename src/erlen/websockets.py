@@ -8,8 +8,10 @@ thread pool. The connection is accepted on the first ``send`` or ``receive`` (or
 an explicit ``accept``). Refused before that (an ``abort(403)`` or a response
 returned by the handler or a hook), the client gets that HTTP response where the
 server supports the WebSocket denial extension, else a close with code 1008. A
-handler that raises is logged and the socket closed with 1011. A client that goes
-away raises :class:`WebsocketDisconnect` in the handler; teardown runs either way.
+handler that raises is logged and the socket closed with 1011 (with
+``PROPAGATE_EXCEPTIONS``, or in testing or debug mode, the error is raised on after
+the close instead of logged, as an HTTP view's is). A client that goes away raises
+:class:`WebsocketDisconnect` in the handler; teardown runs either way.
 """
 
 from __future__ import annotations
@@ -262,6 +264,7 @@ async def serve_websocket(app: Erlen, scope: Scope, receive: Receive, send: Send
     context.run(ctx.push)
     token = context.run(_cv_websocket.set, ws)
     error: BaseException | None = None
+    propagate: BaseException | None = None
     response: Response | None = None
     try:
         try:
@@ -291,7 +294,10 @@ async def serve_websocket(app: Erlen, scope: Scope, receive: Receive, send: Send
         except Exception as e:
             if ws.accepted or not isinstance(e, HTTPException):
                 error = e
-                context.run(_log, app, e)
+                if _propagates(app):
+                    propagate = e  # to the test (or the server), as an HTTP view's would
+                else:
+                    context.run(_log, app, e)
                 if ws.accepted:
                     await _quietly(ws.close(1011))
             else:
@@ -318,6 +324,15 @@ async def serve_websocket(app: Erlen, scope: Scope, receive: Receive, send: Send
             await in_thread(app, context, cycle.finish, app, ctx, environ, error)
         else:
             context.run(cycle.finish, app, ctx, environ, error)
+    if propagate is not None:
+        raise propagate
+
+
+def _propagates(app: Erlen) -> bool:
+    """Whether a handler's error is raised on, as ``PROPAGATE_EXCEPTIONS`` (else testing
+    or debug mode) says for an HTTP view's, instead of only being logged."""
+    setting = app.config["PROPAGATE_EXCEPTIONS"]
+    return bool(app.testing or app.debug) if setting is None else bool(setting)
 
 
 def _log(app: Erlen, error: Exception) -> None:
