@@ -556,9 +556,11 @@ def test_in_testing_mode_a_handler_error_reaches_the_test(
             assert ws.receive() == "about to fail"
             with pytest.raises(RuntimeError, match="kaboom in handler"):
                 ws.receive()
-        with pytest.raises(ValueError, match="failed before accepting"):
-            with client.websocket("/early"):
-                pass
+        with (
+            pytest.raises(ValueError, match="failed before accepting"),
+            client.websocket("/early"),
+        ):
+            pass
     # Raised, not logged (as for an HTTP view); teardown saw each error.
     assert not [r for r in caplog.records if r.name == app.logger.name]
     assert [type(e) for e in torn_down] == [RuntimeError, ValueError]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 import pytest
@@ -34,7 +35,7 @@ def test_tokens_are_stored_as_digests(app: Erlen, ada: Visitor, api: ErlenClient
     token = token_for(api, "ada")
     with app.app_context():
         stored = db.session.query(ApiToken).one()
-        assert token not in stored.digest and len(stored.digest) == 64
+        assert stored.digest == hashlib.sha256(token.encode()).hexdigest()
         assert ApiToken.find_user(token).username == "ada"  # type: ignore[union-attr]
         assert ApiToken.find_user(token + "x") is None
 
@@ -165,3 +166,70 @@ def test_the_api_needs_no_csrf_token_but_the_site_does(
     # ...and a client with the session cookie, but no token, cannot write through the API.
     response = ada.client.post("/api/posts", json={"title": "t", "body": "b"})
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/posts?page=0", "/api/posts?page=x", f"/api/posts?page={2**63}", f"/api/posts/{2**63}"],
+)
+def test_pages_and_ids_that_cannot_exist_are_json_404s(
+    ada: Visitor, api: ErlenClient, url: str
+) -> None:
+    ada.new_post("One")
+    response = api.get(url)
+    assert response.status_code == 404
+    assert response.json["error"] == "Not Found"
+
+
+def test_huge_ids_in_writes_are_404s(ada: Visitor, api: ErlenClient) -> None:
+    headers = bearer(token_for(api, "ada"))
+    assert api.patch(f"/api/posts/{2**63}", json={"title": "x"}, headers=headers).status_code == 404
+    assert api.delete(f"/api/posts/{2**63}", headers=headers).status_code == 404
+
+
+# JSON may escape a lone UTF-16 surrogate ("\ud800"): it decodes to a str that is not
+# Unicode text and that no database can store.
+LONE_SURROGATE = '"\\ud800"'
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/tokens", f'{{"username": {LONE_SURROGATE}, "password": "password123"}}'),
+        ("/api/tokens", f'{{"username": "ada", "password": {LONE_SURROGATE}}}'),
+        ("/api/posts", f'{{"title": {LONE_SURROGATE}, "body": "b"}}'),
+        ("/api/posts", f'{{"title": "t", "body": "x{LONE_SURROGATE[1:-1]}y"}}'),
+    ],
+)
+def test_text_that_is_not_unicode_is_a_400(
+    ada: Visitor, api: ErlenClient, path: str, body: str
+) -> None:
+    headers = bearer(token_for(api, "ada"))
+    response = api.post(path, data=body, content_type="application/json", headers=headers)
+    assert response.status_code == 400
+    assert response.json["error"] == "Bad Request"
+    assert api.get("/api/posts").json["total"] == 0
+
+
+def test_a_patch_with_text_that_is_not_unicode_is_a_400(ada: Visitor, api: ErlenClient) -> None:
+    post_id = ada.new_post("Keep")
+    headers = bearer(token_for(api, "ada"))
+    response = api.patch(
+        f"/api/posts/{post_id}", data=f'{{"title": {LONE_SURROGATE}}}',
+        content_type="application/json", headers=headers,
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert api.get(f"/api/posts/{post_id}").json["title"] == "Keep"
+
+
+def test_emoji_and_other_unicode_go_through(ada: Visitor, api: ErlenClient) -> None:
+    """Surrogate *pairs* are how JSON escapes characters beyond U+FFFF: they are fine."""
+    headers = bearer(token_for(api, "ada"))
+    body = (
+        '{"title": "Caf\\u00e9 \\ud83d\\ude00",'
+        ' "body": "\\u65e5\\u672c \\u0645\\u0631\\u062d\\u0628\\u0627"}'
+    )
+    created = api.post("/api/posts", data=body, content_type="application/json", headers=headers)
+    assert created.status_code == 201
+    assert created.json["title"] == "Café 😀" and created.json["body"] == "日本 مرحبا"
+    assert "Café 😀" in ada.page(f"/posts/{created.json['id']}")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from board.forms import RegisterForm
 from board.models import User, db
 from board_helpers import Visitor, forms_of
+from cachelib import FileSystemCache
+from flask_session import Session
 from werkzeug import security
 
 from erlen import Erlen
@@ -128,7 +132,18 @@ def test_members_pages_send_to_login_and_back(ada: Visitor) -> None:
 
 
 @pytest.mark.parametrize(
-    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:x"]
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "javascript:x",
+        # Browsers read three or more slashes as "//" too, and drop tabs and newlines.
+        "////evil.example/",
+        "/%2F%2F/evil.example/",
+        "/%09/evil.example/",
+        "/%5Cevil.example/",
+    ],
 )
 def test_login_never_redirects_off_site(ada: Visitor, target: str) -> None:
     ada.logout()
@@ -223,3 +238,88 @@ def test_a_form_opened_before_logging_in_is_stale_after(visitor: Callable[[], Vi
     response = ada.client.post("/auth/logout", data={"csrf_token": before})
     assert response.status_code == 400
     assert ada.get("/posts/new").status_code == 200  # still logged in
+
+
+def test_changing_the_password_ends_other_sessions_and_revokes_api_tokens(
+    app: Erlen, ada: Visitor, visitor: Callable[[], Visitor]
+) -> None:
+    """After a password change (say, because someone else learned it), a session
+    opened elsewhere with the old password and the API tokens it gave stop working."""
+    elsewhere = visitor()
+    assert elsewhere.login("ada").status_code == 302
+    api = app.test_client(use_cookies=False)
+    old_token = api.post("/api/tokens", json={"username": "ada", "password": "password123"})
+    headers = {"Authorization": f"Bearer {old_token.json['token']}"}
+    post = {"title": "t", "body": "b"}
+    assert api.post("/api/posts", json=post, headers=headers).status_code == 201
+
+    ada.submit(
+        "/auth/password",
+        "password-form",
+        {"current": "password123", "new": "new-password", "confirm": "new-password"},
+    )
+    assert ada.get("/posts/new").status_code == 200  # the session that changed it goes on
+    response = elsewhere.get("/posts/new")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/auth/login")
+    assert api.post("/api/posts", json=post, headers=headers).status_code == 401
+    new_token = api.post("/api/tokens", json={"username": "ada", "password": "new-password"})
+    assert new_token.status_code == 201
+    # Logging in again with the new password works as before.
+    assert elsewhere.login("ada", "new-password").status_code == 302
+    assert elsewhere.get("/posts/new").status_code == 200
+
+
+def test_usernames_differing_only_in_case_are_taken(
+    app: Erlen, ada: Visitor, visitor: Callable[[], Visitor]
+) -> None:
+    """Nobody can pass as "ada" by registering "Ada"."""
+    response = visitor().submit(
+        "/auth/register",
+        "register-form",
+        {"username": "Ada", "password": "password123", "confirm": "password123"},
+    )
+    assert response.status_code == 200
+    assert "That username is taken." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(User).count() == 1
+
+
+def test_a_name_registered_meanwhile_is_a_form_error(
+    app: Erlen, ada: Visitor, visitor: Callable[[], Visitor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two people send the same new name at once: both forms pass the check, the
+    database's unique index refuses the second, who gets the form again (not a 500)."""
+    monkeypatch.setattr(RegisterForm, "validate_username", lambda form, field: None)
+    response = visitor().submit(
+        "/auth/register",
+        "register-form",
+        {"username": "ada", "password": "password123", "confirm": "password123"},
+    )
+    assert response.status_code == 200
+    assert "That username is taken." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(User).count() == 1
+
+
+def test_a_session_id_planted_before_the_login_does_not_get_logged_in(
+    make_app: Callable[..., Erlen], tmp_path: Path
+) -> None:
+    """With server-side sessions (Flask-Session, as docs/scaling.md deploys the board)
+    the cookie is a session id. Someone who plants their own id in another person's
+    browser must not find it logged in as that person: a login gets a new id."""
+    app = make_app(
+        SESSION_TYPE="cachelib", SESSION_CACHELIB=FileSystemCache(str(tmp_path / "sessions"))
+    )
+    Session(app)
+    Visitor(app).register("ada")
+    attacker = Visitor(app)
+    attacker.page("/auth/login")  # gets a session id (the session holds a CSRF token)
+    cookie = attacker.client.get_cookie("session")
+    assert cookie is not None
+    victim = Visitor(app)
+    victim.client.set_cookie("session", cookie.value)
+    assert victim.login("ada").status_code == 302
+    assert victim.get("/posts/new").status_code == 200
+    new_cookie = victim.client.get_cookie("session")
+    assert new_cookie is not None and new_cookie.value != cookie.value
+    assert attacker.get("/posts/new").status_code == 302  # still anonymous

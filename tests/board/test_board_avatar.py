@@ -54,6 +54,8 @@ def test_upload_a_png_and_get_it_back(
         # The type comes from the bytes, not from the name the browser sends.
         (PNG, "picture.jpeg", "image/png"),
         (GIF, "no-extension", "image/gif"),
+        # The name is never used as a path.
+        (PNG, "../../../../etc/passwd", "image/png"),
     ],
 )
 def test_jpeg_and_gif_too_judged_by_content(
@@ -68,18 +70,25 @@ def test_jpeg_and_gif_too_judged_by_content(
     "data",
     [
         b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+        b"<html><script>alert(1)</script></html>",
         b"just some text",
         b"PNG but not really",
-        b"",
+        PNG[:7],  # one byte short of the PNG signature
+        b"",  # an empty file (with a name): the browser did send one
     ],
 )
 def test_a_file_that_is_not_an_image_is_refused(app: Erlen, ada: Visitor, data: bytes) -> None:
     response = upload(ada, data, "avatar.png")  # the name lies
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert ("That file is not a PNG, JPEG or GIF image." in html) or (
-        not data and "This field is required." in html
-    )
+    assert '<p class="error">That file is not a PNG, JPEG or GIF image.</p>' in html
+    assert ada.get(f"/avatars/{user_id(app, 'ada')}").status_code == 404
+
+
+def test_a_form_without_a_file_asks_for_one(app: Erlen, ada: Visitor) -> None:
+    response = ada.submit("/auth/avatar", "avatar-form")
+    assert response.status_code == 200
+    assert '<p class="error">This field is required.</p>' in response.get_data(as_text=True)
     assert ada.get(f"/avatars/{user_id(app, 'ada')}").status_code == 404
 
 

@@ -75,6 +75,8 @@ def test_create_user(app: Erlen, visitor: Callable[[], Visitor]) -> None:
 
     taken = runner.invoke(args=["board", "create-user", "admin", "--password", "long-enough"])
     assert taken.exit_code == 1 and "The username 'admin' is taken." in taken.output
+    other_case = runner.invoke(args=["board", "create-user", "Admin", "--password", "long-enough"])
+    assert other_case.exit_code == 1 and "The username 'Admin' is taken." in other_case.output
     short = runner.invoke(args=["board", "create-user", "cy", "--password", "long-enough"])
     assert short.exit_code == 2 and "USERNAME" in short.output
     weak = runner.invoke(args=["board", "create-user", "cyd", "--password", "short"])

@@ -4,6 +4,7 @@ the test client's ``websocket``), and the page script that shows them."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -109,7 +110,29 @@ def test_the_index_page_runs_the_live_script_on_its_first_page_only(
     # Older pages and search results are not where new posts go.
     assert "data-live" not in reader.page("/?page=2")
     assert "data-live" not in reader.page("/?q=post")
-    script = reader.get("/static/board.js")
-    assert script.status_code == 200
-    assert "WebSocket" in script.get_data(as_text=True)
-    assert reader.get("/static/style.css").status_code == 200
+    with reader.get("/static/board.js") as script:
+        assert script.status_code == 200
+        assert "new WebSocket(" in script.get_data(as_text=True)
+    with reader.get("/static/style.css") as style:
+        assert style.status_code == 200
+
+
+def test_sockets_that_talk_or_leave_do_not_disturb_the_others(app: Erlen, ada: Visitor) -> None:
+    """The feed only sends: text or bytes a browser sends are ignored, many sockets
+    at once each get the news, and every one that leaves unsubscribes."""
+    broadcaster = app.extensions["board_live"]
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(app.test_client().websocket("/live")) for _ in range(25)]
+        for n, ws in enumerate(sockets[:10]):
+            ws.send("hello " * 1000 if n % 2 else b"\x00\xff" * 5000)
+            ws.send_json({"id": 999, "title": "Forged", "author": "eve", "url": "/"})
+        for ws in sockets[10:15]:
+            ws.close()
+        post_id = ada.new_post("Still live")
+        for ws in sockets[:10] + sockets[15:]:  # the news, not what any socket sent
+            message = ws.receive_json()
+            assert (message["id"], message["title"]) == (post_id, "Still live")
+        assert len(broadcaster._subscribers) == 20
+    assert len(broadcaster._subscribers) == 0
+    assert ada.page("/").count('<li class="post"') == 1  # the site works on
+

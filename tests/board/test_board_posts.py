@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 import pytest
 from board.models import Comment, Post, User, db
@@ -238,3 +240,84 @@ def test_profile_pages(ada: Visitor, visitor: Callable[[], Visitor]) -> None:
     assert "Change password" not in html  # only on one's own profile
     assert "Change password" in ada.page("/users/ada")
     assert visitor().get("/users/nobody").status_code == 404
+
+
+#: Past the largest integer a database column holds (SQLite's, PostgreSQL's BIGINT).
+HUGE = str(2**63)
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "nonsense", "1e3", "", HUGE, "9" * 30])
+def test_a_page_number_that_is_not_a_page_is_a_404(ada: Visitor, page: str) -> None:
+    ada.new_post("The only one")
+    response = ada.get("/", query_string={"page": page})
+    assert response.status_code == 404
+    assert '<header class="site">' in response.get_data(as_text=True)
+
+
+def test_a_huge_id_in_a_url_is_a_404(ada: Visitor) -> None:
+    """Not an overflow in the database (a 500): there is no such post, user or avatar."""
+    for url in (f"/posts/{HUGE}", f"/posts/{HUGE}/edit", f"/avatars/{HUGE}", "/posts/0"):
+        response = ada.get(url)
+        assert response.status_code == 404, url
+        assert "404 · Not Found" in response.get_data(as_text=True)
+    token = ada.form("/posts/new", "post-form").hidden["csrf_token"]
+    for action in ("delete", "comments"):
+        response = ada.client.post(
+            f"/posts/{HUGE}/{action}", data={"csrf_token": token, "body": "x"}
+        )
+        assert response.status_code == 404, action
+
+
+def test_the_search_term_is_shown_as_text_everywhere(app: Erlen, ada: Visitor) -> None:
+    """The term is echoed in the title, the heading, the search box and the page
+    links: escaped in each (it cannot close the attribute or open a tag)."""
+    term = '"><script>alert(1)</script>'
+    add_posts(app, "ada", [f"{term} {n}" for n in range(11)])
+    for html in (
+        ada.page("/?" + urlencode({"q": term})),
+        ada.get("/", query_string={"q": term + " nothing"}).get_data(as_text=True),
+    ):
+        assert "<script>alert" not in html
+        assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3  # title, h1, input
+    first = ada.page("/?" + urlencode({"q": term}))
+    assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in first
+    assert 'href="/?page=2&amp;q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E">Older' in first
+
+
+def test_a_search_term_longer_than_200_characters_is_a_400(ada: Visitor) -> None:
+    """SQLite refuses LIKE patterns over 50,000 bytes: a huge term must not reach it."""
+    ada.new_post("a" * 200)
+    assert '<input type="search" name="q" value="" maxlength="200"' in ada.page("/")
+    found = ada.page("/?q=" + "a" * 200)
+    assert len(listed_ids(found)) == 1
+    for term in ("a" * 201, "a" * 100_000):
+        response = ada.get("/", query_string={"q": term})
+        assert response.status_code == 400
+        html = response.get_data(as_text=True)
+        assert "Search for at most 200 characters." in html and '<header class="site">' in html
+
+
+def test_forms_take_text_where_they_expect_text(app: Erlen, ada: Visitor) -> None:
+    """A crafted request may send a file, or a JSON body with numbers and lists, to a
+    form of text fields: the form refuses it like any wrong input, never with a 500."""
+    token = ada.form("/posts/new", "post-form").hidden["csrf_token"]
+    as_file = ada.client.post(
+        "/posts/new",
+        data={"csrf_token": token, "title": (io.BytesIO(b"x"), "t.txt"), "body": "text"},
+    )
+    as_json = ada.client.post(
+        "/posts/new", json={"title": 5, "body": ["a", "b"]}, headers={"X-CSRFToken": token}
+    )
+    a_list = ada.client.post(
+        "/posts/new", json=["title", "body"], headers={"X-CSRFToken": token}
+    )
+    for response in (as_file, as_json, a_list):
+        assert response.status_code == 200
+        assert 'id="post-form"' in response.get_data(as_text=True)
+    password = ada.client.post(
+        "/auth/password",
+        data={"csrf_token": token, "current": (io.BytesIO(b"x"), "p"), "new": "x" * 9},
+    )
+    assert password.status_code == 200 and 'id="password-form"' in password.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Post).count() == 0

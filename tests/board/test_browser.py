@@ -485,11 +485,14 @@ def test_live_view_shows_a_new_post_without_a_reload(new_page: NewPage, board: B
     page.wait_for_function("window.openSockets > 0")
     page.evaluate("window.sameDocument = true")
 
-    title = unique("Live ")
+    # A title that is markup: the script must show it as text, never run it.
+    title = unique('Live <img src=x onerror="window.pwned = 1"> ')
     post_id = api_post(board, token, title)
     first = page.locator("#posts li.post").first
     expect(first).to_contain_text(title)
     expect(first).to_have_attribute("data-id", str(post_id))
     assert page.evaluate("window.sameDocument") is True  # no reload happened
+    expect(first.locator("img")).to_have_count(0)
+    assert page.evaluate("window.pwned") is None
     link = first.locator(f"a[href$='/posts/{post_id}']")
     expect(link).to_have_count(1)

@@ -12,6 +12,7 @@ import os
 
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import DatabaseError
+from werkzeug.routing import IntegerConverter
 
 from . import api, auth, cli, errors, live, posts
 from .models import db
@@ -21,6 +22,24 @@ csrf = CSRFProtect()
 
 #: Used when no SECRET_KEY is configured; fine on your own machine, never in production.
 DEV_SECRET_KEY = "dev: not secret, set BOARD_SECRET_KEY"
+
+#: Sent with every response. The pages load scripts, styles and images from this site
+#: only, and no other site may show them in a frame (where a hidden page could trick
+#: a click on "Delete"); browsers take each response's Content-Type as given.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+class IdConverter(IntegerConverter):
+    """``<id:post_id>`` in a route: a database id, a whole number from 1 with at most
+    18 digits (a 64-bit database integer holds them all). A longer number matches no
+    route, a 404 like any id that does not exist; ``<int:post_id>`` would hand it to
+    the database, which cannot hold it: an overflow error, a 500."""
+
+    regex = r"[1-9][0-9]{0,17}"
 
 
 def create_app(test_config: dict[str, object] | None = None) -> erlen.Erlen:
@@ -47,6 +66,9 @@ def create_app(test_config: dict[str, object] | None = None) -> erlen.Erlen:
         # Bigger than an avatar may be, so a too-big image gets the form's error message;
         # much bigger requests are refused before they are read (413).
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        # Browsers do not send the session cookie with other sites' POSTs: a second
+        # guard against CSRF, after the tokens.
+        SESSION_COOKIE_SAMESITE="Lax",
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -61,6 +83,8 @@ def create_app(test_config: dict[str, object] | None = None) -> erlen.Erlen:
             os.path.join(app.instance_path, "config.py"),
         )
     os.makedirs(app.instance_path, exist_ok=True)
+    app.url_map.converters["id"] = IdConverter  # before the blueprints' routes use it
+    app.after_request(add_security_headers)
 
     db.init_app(app)
     auth.login_manager.init_app(app)
@@ -76,6 +100,13 @@ def create_app(test_config: dict[str, object] | None = None) -> erlen.Erlen:
 
     create_tables(app)
     return app
+
+
+def add_security_headers(response: erlen.Response) -> erlen.Response:
+    """Give ``response`` the :data:`SECURITY_HEADERS` a view did not set itself."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 def create_tables(app: erlen.Erlen) -> None:

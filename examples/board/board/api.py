@@ -14,12 +14,12 @@ import typing as t
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
-from erlen import Blueprint, abort, current_app, g, request, url_for
+from erlen import Blueprint, abort, g, request, url_for
 from erlen.typing import ResponseReturnValue
 
 from . import live
 from .models import BODY_MAX, TITLE_MAX, ApiToken, Post, User, db, utcnow
-from .posts import newest_posts
+from .posts import newest_posts, paginate
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -55,11 +55,24 @@ def json_object() -> dict[str, t.Any]:
     return data
 
 
+def is_unicode(text: str) -> bool:
+    """Whether ``text`` is Unicode text. A JSON string may escape a lone half of a
+    UTF-16 surrogate pair (``"\\ud800"``): Python decodes it, but it is no character,
+    and no database stores it (as UTF-8 it cannot even be encoded)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def text_field(data: dict[str, t.Any], key: str, limit: int) -> str:
     """``data[key]``, checked to be non-blank text of at most ``limit`` characters."""
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
         abort(400, f"'{key}' must be a non-empty string.")
+    if not is_unicode(value):
+        abort(400, f"'{key}' is not valid Unicode text.")
     if len(value) > limit:
         abort(400, f"'{key}' is longer than {limit} characters.")
     return value
@@ -88,10 +101,13 @@ def own_post(post_id: int) -> Post:
 
 @bp.post("/tokens")
 def create_token() -> ResponseReturnValue:
+    """A new token for the user whose name and password the JSON object gives."""
     data = json_object()
     username, password = data.get("username"), data.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         abort(400, "Send 'username' and 'password' as strings.")
+    if not (is_unicode(username) and is_unicode(password)):
+        abort(400, "'username' and 'password' must be valid Unicode text.")
     user = User.by_username(username)
     if user is None or not user.check_password(password):
         abort(401, "Wrong username or password.")
@@ -100,7 +116,8 @@ def create_token() -> ResponseReturnValue:
 
 @bp.get("/posts")
 def list_posts() -> ResponseReturnValue:
-    page = db.paginate(newest_posts(), per_page=current_app.config["POSTS_PER_PAGE"])
+    """A page of posts, newest first (``?page=N``), with the page count and total."""
+    page = paginate(newest_posts())
     return {
         "posts": [post_json(post) for post in page.items],
         "page": page.page,
@@ -109,14 +126,16 @@ def list_posts() -> ResponseReturnValue:
     }
 
 
-@bp.get("/posts/<int:post_id>")
+@bp.get("/posts/<id:post_id>")
 def get_post(post_id: int) -> ResponseReturnValue:
+    """One post."""
     return post_json(db.get_or_404(Post, post_id, description="There is no such post."))
 
 
 @bp.post("/posts")
 @token_required
 def create_post() -> ResponseReturnValue:
+    """Write a post (JSON ``title`` and ``body``); 201 with the post and its ``Location``."""
     data = json_object()
     post = Post(
         title=text_field(data, "title", TITLE_MAX),
@@ -130,9 +149,10 @@ def create_post() -> ResponseReturnValue:
     return post_json(post), 201, {"Location": location}
 
 
-@bp.patch("/posts/<int:post_id>")
+@bp.patch("/posts/<id:post_id>")
 @token_required
 def update_post(post_id: int) -> ResponseReturnValue:
+    """Change the ``title``, the ``body`` or both of one's own post."""
     post = own_post(post_id)
     data = json_object()
     if "title" in data:
@@ -144,9 +164,10 @@ def update_post(post_id: int) -> ResponseReturnValue:
     return post_json(post)
 
 
-@bp.delete("/posts/<int:post_id>")
+@bp.delete("/posts/<id:post_id>")
 @token_required
 def delete_post(post_id: int) -> ResponseReturnValue:
+    """Delete one's own post; 204, no content."""
     db.session.delete(own_post(post_id))
     db.session.commit()
     return "", 204

@@ -40,7 +40,7 @@ def create_user(username: str, password: str) -> None:
         )
     if len(password) < PASSWORD_MIN:
         raise click.BadParameter(f"use at least {PASSWORD_MIN} characters.", param_hint="PASSWORD")
-    if User.by_username(username) is not None:
+    if User.name_taken(username):
         raise click.ClickException(f"The username {username!r} is taken.")
     user = User(username=username)
     user.set_password(password)

@@ -100,7 +100,7 @@ async def feed() -> None:
     # Subscribe before accepting: a post created once the socket is open is never missed.
     with broadcaster().subscribe() as inbox:
         await websocket.accept()
-        sender = asyncio.ensure_future(_send_from(inbox))
+        sender = asyncio.create_task(_send_from(inbox))
         try:
             while True:  # the browser sends nothing; this notices when it leaves
                 await websocket.receive()

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import ForeignKey, LargeBinary, String, Text, select
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, delete, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -22,6 +22,9 @@ USERNAME_MAX = 32
 TITLE_MAX = 200
 BODY_MAX = 10_000
 COMMENT_MAX = 2_000
+#: The largest integer a database column holds (SQLite's INTEGER, PostgreSQL's BIGINT):
+#: no id is bigger, and a bigger number in a query is an overflow error, not a miss.
+MAX_INT = 2**63 - 1
 
 
 class Base(DeclarativeBase):
@@ -62,10 +65,34 @@ class User(UserMixin, db.Model):
         """Whether ``password`` matches the stored hash."""
         return check_password_hash(self.password_hash, password)
 
+    def change_password(self, password: str) -> None:
+        """Set a new password and end what the old one opened: the API tokens are
+        deleted, and the sessions logged in elsewhere end (see :meth:`get_id`)."""
+        self.set_password(password)
+        db.session.execute(delete(ApiToken).where(ApiToken.user_id == self.id))
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and a fingerprint of the
+        password hash, ``"7:3f0c..."``. A new password changes the fingerprint, so the
+        sessions that hold the old one no longer load a user (``auth.load_user``)."""
+        return f"{self.id}:{self.password_fingerprint()}"
+
+    def password_fingerprint(self) -> str:
+        """A short digest of the password hash (not the hash: the session cookie is
+        signed, not encrypted, so its owner can read it)."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
     @classmethod
     def by_username(cls, username: str) -> User | None:
         """The user called ``username``, or None."""
         return db.session.scalar(select(cls).where(cls.username == username))
+
+    @classmethod
+    def name_taken(cls, username: str) -> bool:
+        """Whether ``username`` is taken in any case: with "ada" registered, nobody
+        may pass for her as "Ada"."""
+        same = func.lower(cls.username) == func.lower(username)
+        return db.session.scalar(select(cls.id).where(same)) is not None
 
 
 class Post(db.Model):
@@ -116,6 +143,8 @@ class ApiToken(db.Model):
 
     @staticmethod
     def _digest(token: str) -> str:
+        """The SHA-256 of a token, in hex: what is stored and looked up. (A fast hash
+        is enough: a token is 256 random bits, not a password one could guess.)"""
         return hashlib.sha256(token.encode()).hexdigest()
 
     @classmethod

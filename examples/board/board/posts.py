@@ -7,6 +7,7 @@ import io
 from datetime import datetime
 
 from flask_login import current_user, login_required
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -25,9 +26,13 @@ from erlen.typing import ResponseReturnValue
 
 from . import live
 from .forms import CommentForm, PostForm
-from .models import Comment, Post, User, db, utcnow
+from .models import MAX_INT, Comment, Post, User, db, utcnow
 
 bp = Blueprint("posts", __name__)
+
+#: The longest search term (the search box's ``maxlength`` in base.html). Much longer
+#: ones would be refused by the database (SQLite: "LIKE pattern too complex").
+SEARCH_MAX = 200
 
 
 @bp.app_template_filter("datetime")
@@ -50,6 +55,22 @@ def newest_posts(search: str = "") -> Select[Post]:
     return query.order_by(Post.created.desc(), Post.id.desc())
 
 
+def paginate(query: Select[Post]) -> Pagination:
+    """The page of ``query`` that ``?page=N`` asks for (the first by default), with
+    ``POSTS_PER_PAGE`` posts. A page number that is not a whole number from 1 on, or
+    a page past the end, is a 404."""
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        abort(404, "There is no such page.")
+    # A huge page number would make an offset bigger than a database integer: the
+    # query would fail (a 500) before paginate() could find the page empty (a 404).
+    if not 1 <= page <= MAX_INT // per_page:
+        abort(404, "There is no such page.")
+    return db.paginate(query, page=page, per_page=per_page)
+
+
 def get_own_post(post_id: int) -> Post:
     """The post ``post_id`` if the current user wrote it: 404 if there is no such
     post, 403 if it is someone else's."""
@@ -61,15 +82,18 @@ def get_own_post(post_id: int) -> Post:
 
 @bp.get("/")
 def index() -> ResponseReturnValue:
+    """The posts, newest first, a page at a time; only those matching ``?q=`` if given."""
     q = request.args.get("q", "").strip()
-    # paginate() reads ?page= itself; a page past the end is a 404.
-    page = db.paginate(newest_posts(q), per_page=current_app.config["POSTS_PER_PAGE"])
+    if len(q) > SEARCH_MAX:
+        abort(400, f"Search for at most {SEARCH_MAX} characters.")
+    page = paginate(newest_posts(q))
     return render_template("posts/index.html", page=page, q=q)
 
 
 @bp.route("/posts/new", methods=["GET", "POST"])
 @login_required
 def create() -> ResponseReturnValue:
+    """Write a new post; the open front pages hear of it (see ``live.py``)."""
     form = PostForm()
     if form.validate_on_submit():
         post = Post(title=form.title.data, body=form.body.data, author_id=current_user.id)
@@ -81,15 +105,17 @@ def create() -> ResponseReturnValue:
     return render_template("posts/form.html", form=form, post=None)
 
 
-@bp.get("/posts/<int:post_id>")
+@bp.get("/posts/<id:post_id>")
 def detail(post_id: int) -> ResponseReturnValue:
+    """A post with its comments, and the form to add one."""
     post = db.get_or_404(Post, post_id, description="There is no such post.")
     return render_template("posts/detail.html", post=post, form=CommentForm())
 
 
-@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.route("/posts/<id:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(post_id: int) -> ResponseReturnValue:
+    """Change the title and text of one's own post."""
     post = get_own_post(post_id)
     form = PostForm(obj=post)  # a GET shows the post's text; a POST the submitted one
     if form.validate_on_submit():
@@ -102,9 +128,10 @@ def edit(post_id: int) -> ResponseReturnValue:
     return render_template("posts/form.html", form=form, post=post)
 
 
-@bp.post("/posts/<int:post_id>/delete")
+@bp.post("/posts/<id:post_id>/delete")
 @login_required
 def delete(post_id: int) -> ResponseReturnValue:
+    """Delete one's own post, with its comments."""
     post = get_own_post(post_id)
     db.session.delete(post)
     db.session.commit()
@@ -112,9 +139,10 @@ def delete(post_id: int) -> ResponseReturnValue:
     return redirect(url_for("posts.index"))
 
 
-@bp.post("/posts/<int:post_id>/comments")
+@bp.post("/posts/<id:post_id>/comments")
 @login_required
 def comment(post_id: int) -> ResponseReturnValue:
+    """Add a comment to a post."""
     post = db.get_or_404(Post, post_id, description="There is no such post.")
     form = CommentForm()
     if form.validate_on_submit():
@@ -128,6 +156,7 @@ def comment(post_id: int) -> ResponseReturnValue:
 
 @bp.get("/users/<username>")
 def profile(username: str) -> ResponseReturnValue:
+    """A user's page: the avatar and the latest posts."""
     user = db.first_or_404(
         select(User).where(User.username == username), description="There is no such user."
     )
@@ -137,12 +166,12 @@ def profile(username: str) -> ResponseReturnValue:
     return render_template("users/profile.html", user=user, posts=posts)
 
 
-@bp.get("/avatars/<int:user_id>")
+@bp.get("/avatars/<id:user_id>")
 def avatar(user_id: int) -> ResponseReturnValue:
-    user = db.get_or_404(User, user_id)
+    """A user's avatar image. Its type was found from its content on upload; with
+    ``X-Content-Type-Options: nosniff`` (on every response: see ``SECURITY_HEADERS``)
+    browsers never take it for anything else, such as HTML."""
+    user = db.get_or_404(User, user_id, description="There is no such user.")
     if user.avatar is None:
         abort(404, "That user has no avatar.")
-    response = send_file(io.BytesIO(user.avatar), mimetype=user.avatar_type)
-    # The type was checked on upload; tell browsers not to guess another one.
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_file(io.BytesIO(user.avatar), mimetype=user.avatar_type)
