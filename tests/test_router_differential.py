@@ -33,7 +33,7 @@ from werkzeug.routing import BaseConverter, MapAdapter, RequestRedirect, Rule
 from werkzeug.test import EnvironBuilder
 
 import erlen
-from erlen.routing import Map, NeedsRedirect, Router, get_router
+from erlen.routing import Map, NeedsRedirect, Router, _Allowed, get_router
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
 UUID = "12345678-1234-5678-1234-567812345678"
@@ -871,7 +871,7 @@ def test_generated_matcher_returns_what_reference_walker_returns(case: Case) -> 
     problems = []
 
     def run(function: Callable[..., Any], *args: Any) -> tuple[Any, ...]:
-        allowed: set[str] = set()
+        allowed = _Allowed()
         try:
             result = function(*args, allowed)
         except NeedsRedirect:

@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 import pytest
-from werkzeug.routing import BaseConverter, Map, Rule, ValidationError
+from werkzeug.routing import BaseConverter, IntegerConverter, Map, Rule, ValidationError
 
 from erlen import Erlen, request, url_for
 
@@ -1156,3 +1156,30 @@ def test_url_map_class_may_be_a_plain_werkzeug_map_subclass() -> None:
     assert client.get("/x/3").data == b"x 3"
     assert client.get("/y").status_code == 308
     assert client.get("/z").status_code == 404
+
+
+def test_a_value_every_rule_refuses_is_a_404_for_every_method() -> None:
+    class Small(IntegerConverter):
+        def __init__(self, url_map: Map) -> None:
+            super().__init__(url_map, max=100)
+
+    app = Erlen(__name__)
+    app.url_map.converters["small"] = Small
+
+    @app.get("/items/<small:n>")
+    def get_item(n: int) -> str:
+        return f"get {n}"
+
+    @app.delete("/items/<small:n>")
+    def delete_item(n: int) -> str:
+        return f"delete {n}"
+
+    client = app.test_client()
+    for method in ("GET", "HEAD", "DELETE", "POST", "OPTIONS"):
+        # No rule matches /items/500 (its converter refuses 500): no method is allowed.
+        assert client.open("/items/500", method=method).status_code == 404, method
+    assert client.get("/items/5").text == "get 5"
+    assert client.delete("/items/5").text == "delete 5"
+    refused = client.post("/items/5")
+    assert refused.status_code == 405
+    assert set(refused.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "DELETE"}

@@ -344,7 +344,7 @@ class Router:
                         return entry.rule, values
             parts = [domain, *path.split("/")]
 
-        found = self._find(parts, method, _discard)  # type: ignore[arg-type]
+        found = self._find(parts, method, _discard)
         if found is None:
             self._no_match(domain, path, parts, method)
         entry, values = found
@@ -354,7 +354,7 @@ class Router:
 
     def _no_match(self, domain: str, path: str, parts: list[str], method: str) -> t.NoReturn:
         """Raise what a path no rule matches gets: a redirect, 405, 400 or 404."""
-        allowed: set[str] = set()
+        allowed = _Allowed()
         self._find(parts, method, allowed)
         if self.url_map.merge_slashes and "//" in path:
             merged = [domain, *_multi_slash.sub("/", path).split("/")]
@@ -363,7 +363,7 @@ class Router:
         if allowed:
             raise MethodNotAllowed(valid_methods=sorted(allowed))
         ws = self.websocket_router
-        if ws is not None and ws._find(parts, method, set()) is not None:
+        if ws is not None and ws._find(parts, method, _discard) is not None:
             raise WebsocketMismatch(
                 "This URL is a WebSocket endpoint: it expects a WebSocket handshake"
                 " (a GET with 'Upgrade: websocket'), served over ASGI."
@@ -379,7 +379,7 @@ class Router:
 
     def allowed_methods(self, domain: str, path: str) -> list[str]:
         """The methods some rule accepts for this path, for ``OPTIONS`` and 405."""
-        allowed: set[str] = set()
+        allowed = _Allowed()
         try:
             found = self._walk(self.root, [domain, *path.split("/")], 0, [], "--", allowed)
         except NeedsRedirect:
@@ -390,12 +390,12 @@ class Router:
 
     @staticmethod
     def _accept(
-        entries: list[_Entry], values: list[str], method: str, allowed: set[str]
+        entries: list[_Entry], values: list[str], method: str, allowed: _Allowed | _Discard
     ) -> tuple[_Entry, dict[str, t.Any]] | None:
         """The first of a node's rules that takes the method and the values."""
         for entry in entries:
             if entry.methods is not None and method not in entry.methods:
-                allowed.update(entry.methods)
+                allowed.consider(entry, values)
                 continue
             result = entry.convert(values)
             if result is not None:
@@ -418,7 +418,7 @@ class Router:
 
     @staticmethod
     def _unslashed(
-        entries: list[_Entry], values: list[str], method: str, allowed: set[str]
+        entries: list[_Entry], values: list[str], method: str, allowed: _Allowed | _Discard
     ) -> tuple[_Entry, dict[str, t.Any]] | None:
         """A rule without the trailing slash the path has, if it allows one."""
         lenient = [entry for entry in entries if not entry.strict_slashes]
@@ -431,7 +431,7 @@ class Router:
         index: int,
         values: list[str],
         method: str,
-        allowed: set[str],
+        allowed: _Allowed | _Discard,
     ) -> tuple[_Entry, dict[str, t.Any]] | None:
         """Depth-first search of the tree: the reference the compiled matcher follows."""
         if index == len(parts):
@@ -503,12 +503,26 @@ _SEGMENT_TESTS = {
 }
 
 
+class _Allowed(set[str]):
+    """The methods of the rules that match a path but not the request's method (for a
+    405's ``Allow``): a rule whose converters refuse the path's values does not match
+    it, so its methods are not counted (``/items/<small:n>`` with n out of range is a
+    404 for every method)."""
+
+    def consider(self, entry: _Entry, values: list[str]) -> None:
+        if entry.convert(values) is not None:
+            self.update(entry.methods or ())
+
+
 class _Discard:
-    """Stands in for the set of allowed methods while a match is still expected."""
+    """Stands in for :class:`_Allowed` while a match is still expected."""
 
     __slots__ = ()
 
     def update(self, methods: t.Iterable[str]) -> None:
+        pass
+
+    def consider(self, entry: _Entry, values: list[str]) -> None:
         pass
 
 
@@ -592,7 +606,7 @@ class _Compiler:
         self.names[name] = value
         return name
 
-    def compile(self) -> t.Callable[[list[str], str, set[str]], _Found]:
+    def compile(self) -> t.Callable[[list[str], str, _Allowed | _Discard], _Found]:
         """The matcher for the whole tree."""
         lines = ["def find(parts, method, allowed):", "    n = len(parts)"]
         self.node(self.router.root, 0, [], lines, 1)
@@ -655,7 +669,10 @@ class _Compiler:
             lines.append(f"{pad}    if r is not None: return {name}, r")
         if entry.methods is not None:
             lines.append(f"{pad}else:")
-            lines.append(f"{pad}    allowed.update({methods})")
+            if all(code is not None for code in inline):  # values the pattern vetted
+                lines.append(f"{pad}    allowed.update({methods})")
+            else:
+                lines.append(f"{pad}    allowed.consider({name}, [{', '.join(values)}])")
 
     def node(
         self, node: _Node, depth: int, values: list[str], lines: list[str], indent: int
