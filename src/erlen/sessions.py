@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.datastructures import CallbackDict
 
+from ._cookie_codec import CookieCodec
 from .json.tag import TaggedJSONSerializer
 
 if t.TYPE_CHECKING:
@@ -186,6 +187,19 @@ def _lazy_sha1(string: bytes = b"") -> t.Any:
 session_json_serializer = TaggedJSONSerializer()
 
 
+#: Digest names for the digests CookieCodec signs with (any other: itsdangerous).
+_DIGEST_NAMES: dict[t.Any, str] = {
+    _lazy_sha1: "sha1",
+    hashlib.sha1: "sha1",
+    hashlib.sha224: "sha224",
+    hashlib.sha256: "sha256",
+    hashlib.sha384: "sha384",
+    hashlib.sha512: "sha512",
+}
+
+#: Cookie codecs by the keys and settings they were built from.
+_codecs: dict[tuple[t.Any, ...], CookieCodec] = {}
+
 #: Signing serializers by the keys and settings they were built from.
 _signing_serializers: dict[tuple[t.Any, ...], URLSafeTimedSerializer] = {}
 
@@ -239,8 +253,35 @@ class SecureCookieSessionInterface(SessionInterface):
             _signing_serializers[settings] = built
         return built
 
+    def _codec(self, app: Erlen) -> CookieCodec | URLSafeTimedSerializer | None:
+        """What signs and reads the cookie: :class:`~erlen._cookie_codec.CookieCodec`
+        (the same format, keys derived once) for the default key derivation and a
+        hashlib digest, else :meth:`get_signing_serializer`'s itsdangerous serializer
+        (always, when a subclass overrides that method)."""
+        digest = _DIGEST_NAMES.get(self.digest_method)
+        if (
+            digest is None
+            or self.key_derivation != "hmac"
+            or type(self).get_signing_serializer
+            is not SecureCookieSessionInterface.get_signing_serializer
+        ):
+            return self.get_signing_serializer(app)
+        if not app.secret_key:
+            return None
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+        settings = (keys, self.salt, self.serializer, digest)
+        try:
+            codec = _codecs.get(settings)
+        except TypeError:  # an unhashable setting: build one each time
+            return CookieCodec(keys, self.salt, self.serializer, digest)
+        if codec is None:
+            if len(_codecs) >= 32:
+                _codecs.clear()
+            codec = _codecs[settings] = CookieCodec(keys, self.salt, self.serializer, digest)
+        return codec
+
     def open_session(self, app: Erlen, request: Request) -> SecureCookieSession | None:
-        serializer = self.get_signing_serializer(app)
+        serializer = self._codec(app)
         if serializer is None:
             return None
         value = request.cookies.get(self.get_cookie_name(app))
@@ -288,7 +329,7 @@ class SecureCookieSessionInterface(SessionInterface):
         if not self.should_set_cookie(app, session):
             return
         expires = self.get_expiration_time(app, session)
-        serializer = t.cast(URLSafeTimedSerializer, self.get_signing_serializer(app))
+        serializer = t.cast(CookieCodec, self._codec(app))
         value = serializer.dumps(dict(session))
         response.set_cookie(
             name,
