@@ -14,6 +14,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.exceptions import abort as _werkzeug_abort
 
 from ._headers import quote_location, strip_controls
+from ._not_modified import not_modified
 from .ctx import ContextStream
 from .globals import _cv_app, _cv_request, current_app, request_ctx
 
@@ -263,14 +264,33 @@ def send_from_directory(
     """Send a file from inside ``directory`` (relative to the app's ``root_path``) with
     Werkzeug's ``send_from_directory``, as Flask does; a path that escapes the folder
     is a 404, and so, in erlen, is one through a symbolic link that points outside."""
-    base = os.path.join(current_app.root_path, directory)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    base = os.path.join(app.root_path, directory)
     target = werkzeug.security.safe_join(os.fspath(base), os.fspath(path))
     if target is None or "\x00" in target or _leaves_through_symlink(base, target):
         raise NotFound()
+    if (
+        kwargs.keys() <= {"max_age"}
+        and werkzeug.utils.send_from_directory is _werkzeug_send_from_directory
+        and werkzeug.utils.send_file is _werkzeug_send_file
+        and not app.config["USE_X_SENDFILE"]
+    ):
+        max_age = kwargs.get("max_age")
+        if max_age is None:
+            max_age = app.get_send_file_max_age(target)
+        response = not_modified(
+            target, request_ctx.request.environ, max_age, app.response_class
+        )
+        if response is not None:
+            return response
     # Looked up on the module at each call: tests and extensions patch it there.
     return werkzeug.utils.send_from_directory(  # type: ignore[return-value]
         directory, path, **_prepare_send_file_kwargs(**kwargs)
     )
+
+
+_werkzeug_send_from_directory = werkzeug.utils.send_from_directory
+_werkzeug_send_file = werkzeug.utils.send_file
 
 
 if not t.TYPE_CHECKING:  # ``flask.helpers``'s run-time names; see flask_module_names

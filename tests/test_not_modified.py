@@ -1,0 +1,160 @@
+"""Revalidating a static file: erlen's 304 against Werkzeug's ``send_file``.
+
+erlen answers ``If-None-Match`` / ``If-Modified-Since`` revalidations of a file from
+one ``stat`` (:mod:`erlen._not_modified`) instead of building the whole 200 response
+first. These tests send the same requests with that shortcut on and off and compare
+status, header names, order and values (the ``Date`` value aside) and body.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import time
+import typing as t
+from datetime import timedelta
+
+import pytest
+from werkzeug.http import http_date, parse_date
+
+import erlen.helpers
+from erlen import Erlen, send_from_directory
+
+FILES = {
+    "file.bin": b"\x00\x01" * 600,
+    "style.css": b"body { color: red }",
+    "notes.txt": b"plain text",
+    "sub/dir/app.js": b"console.log(1)",
+    "my file.txt": b"spaces",
+    'we;ird"name.txt': b"quotes",
+    "archive.tar.gz": b"not really gzip",
+    "na\u00efve.txt": b"non-ascii name",
+}
+
+
+@pytest.fixture
+def app(tmp_path: pathlib.Path) -> Erlen:
+    static = tmp_path / "static"
+    for name, content in FILES.items():
+        (static / name).parent.mkdir(parents=True, exist_ok=True)
+        (static / name).write_bytes(content)
+    app = Erlen(__name__, root_path=str(tmp_path))
+
+    @app.route("/files/<path:name>")
+    def files(name: str) -> t.Any:
+        return send_from_directory("static", name)
+
+    return app
+
+
+def answer(app: Erlen, path: str, headers: dict[str, str], method: str = "GET") -> t.Any:
+    response = app.test_client().open(path, method=method, headers=headers)
+    header_list = []
+    for name, value in response.headers:
+        if name in ("Date", "Expires"):  # the clock's: checked to be now-ish below
+            offset = parse_date(value).timestamp() - time.time()  # type: ignore[union-attr]
+            value = f"<now + {round(offset / 60)} min>"
+        header_list.append((name, value))
+    return response.status, header_list, response.data
+
+
+def both_ways(
+    app: Erlen, path: str, headers: dict[str, str], method: str = "GET"
+) -> tuple[t.Any, t.Any]:
+    fast = answer(app, path, headers, method)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(erlen.helpers, "not_modified", lambda *args: None)
+        slow = answer(app, path, headers, method)
+    return fast, slow
+
+
+def validators(app: Erlen, path: str) -> tuple[str, str]:
+    response = app.test_client().get(path)
+    assert response.status_code == 200
+    return response.headers["ETag"], response.headers["Last-Modified"]
+
+
+def header_sets(etag: str, last_modified: str) -> list[dict[str, str]]:
+    later = http_date(10**10)
+    earlier = http_date(10**6)
+    bare = etag.strip('"')
+    return [
+        {},
+        {"If-None-Match": etag},
+        {"If-None-Match": f"W/{etag}"},
+        {"If-None-Match": f'"other", {etag}'},
+        {"If-None-Match": "*"},
+        {"If-None-Match": '"other"'},
+        {"If-None-Match": bare},
+        {"If-None-Match": "garbage,,,"},
+        {"If-Modified-Since": last_modified},
+        {"If-Modified-Since": later},
+        {"If-Modified-Since": earlier},
+        {"If-Modified-Since": "not a date"},
+        {"If-None-Match": '"other"', "If-Modified-Since": last_modified},
+        {"If-None-Match": etag, "If-Modified-Since": earlier},
+        {"If-None-Match": etag, "Range": "bytes=0-3"},
+        {"If-None-Match": etag, "If-Match": '"other"'},
+        {"If-None-Match": etag, "If-Match": etag},
+        {"If-Range": etag, "Range": "bytes=0-3"},
+        {"If-Modified-Since": last_modified, "Range": "bytes=2-"},
+    ]
+
+
+@pytest.mark.parametrize("name", list(FILES))
+@pytest.mark.parametrize("max_age", [None, 0, 3600, timedelta(hours=2)])
+def test_revalidations_get_what_werkzeug_gives(app: Erlen, name: str, max_age: t.Any) -> None:
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = max_age
+    path = "/files/" + name
+    etag, last_modified = validators(app, path)
+    shortcuts: list[object] = []
+    real = erlen.helpers.not_modified
+
+    def counting(*args: t.Any) -> t.Any:
+        response = real(*args)
+        if response is not None:
+            shortcuts.append(response)
+        return response
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(erlen.helpers, "not_modified", counting)
+        for headers in header_sets(etag, last_modified):
+            for method in ("GET", "HEAD"):
+                fast, slow = both_ways(app, path, headers, method)
+                assert fast == slow, (name, max_age, headers, method)
+    # The shortcut answered the plain revalidations (8 of the header sets, GET and
+    # HEAD); names it leaves to Werkzeug: a Content-Encoding, a non-ASCII filename.
+    eligible = name.isascii() and not name.endswith(".gz")
+    assert len(shortcuts) == (16 if eligible else 0)
+
+
+def test_the_static_route_answers_304s_without_opening_the_file(
+    app: Erlen, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.static_folder = str(tmp_path / "static")
+    client = app.test_client()
+    first = client.get("/static/style.css")
+    etag = first.headers["ETag"]
+    first.close()
+    opened: list[str] = []
+    real_open = open
+
+    def spy(file: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", spy)
+    again = client.get("/static/style.css", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.headers["ETag"] == etag
+    assert "Content-Length" not in again.headers and again.data == b""
+    assert not [path for path in opened if path.endswith("style.css")]
+    # A changed file is a new ETag: a 200 with the new content.
+    (tmp_path / "static" / "style.css").write_bytes(b"body { color: blue }")
+    changed = client.get("/static/style.css", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.data == b"body { color: blue }"
+
+
+def test_no_shortcut_for_missing_files_traversal_or_directories(app: Erlen) -> None:
+    client = app.test_client()
+    for path in ("/files/missing.txt", "/files/../secret", "/files/sub", "/files/sub/dir"):
+        assert client.get(path, headers={"If-None-Match": "*"}).status_code == 404, path
