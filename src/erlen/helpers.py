@@ -13,8 +13,8 @@ import werkzeug.utils
 from werkzeug.exceptions import NotFound
 from werkzeug.exceptions import abort as _werkzeug_abort
 
+from ._file_response import file_response
 from ._headers import quote_location, strip_controls
-from ._not_modified import not_modified
 from .ctx import ContextStream
 from .globals import _cv_app, _cv_request, current_app, request_ctx
 
@@ -278,7 +278,7 @@ def send_from_directory(
         max_age = kwargs.get("max_age")
         if max_age is None:
             max_age = app.get_send_file_max_age(target)
-        response = not_modified(
+        response = file_response(
             target, request_ctx.request.environ, max_age, app.response_class
         )
         if response is not None:
