@@ -1157,3 +1157,36 @@ def test_uuid_tag_reads_back_a_uuid() -> None:
     assert serializer.loads(f'{{" u":"{ID.hex}"}}') == ID
     assert type(serializer.loads(f'{{" u":"{ID.hex}"}}')) is uuid.UUID
     assert serializer.dumps(ID) == f'{{" u":"{ID.hex}"}}'
+
+
+class TagShout(JSONTag):
+    """A custom tag that claims plain strings: they must reach it."""
+
+    __slots__ = ()
+    key = " shout"
+
+    def check(self, value: Any) -> bool:
+        return isinstance(value, str) and value.endswith("!")
+
+    def to_json(self, value: Any) -> Any:
+        return value.upper()
+
+    def to_python(self, value: Any) -> Any:
+        return value.lower()
+
+
+def test_a_registered_tag_for_plain_strings_is_used() -> None:
+    serializer = TaggedJSONSerializer()
+    with Erlen(__name__).app_context():
+        assert serializer.dumps({"a": "hi!", "n": 1}) == '{"a":"hi!","n":1}'
+        serializer.register(TagShout, index=0)
+        assert serializer.dumps({"a": "hi!", "n": 1}) == '{"a":{" shout":"HI!"},"n":1}'
+        assert serializer.loads(serializer.dumps({"a": "hi!"})) == {"a": "hi!"}
+
+
+def test_a_tag_put_into_the_order_list_directly_is_used_too() -> None:
+    serializer = TaggedJSONSerializer()
+    with Erlen(__name__).app_context():
+        serializer.order.insert(0, TagShout(serializer))
+        serializer.tags[TagShout.key] = serializer.order[0]
+        assert serializer.dumps(["hi!"]) == '[{" shout":"HI!"}]'

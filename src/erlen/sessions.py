@@ -204,6 +204,17 @@ _codecs: dict[tuple[t.Any, ...], CookieCodec] = {}
 _signing_serializers: dict[tuple[t.Any, ...], URLSafeTimedSerializer] = {}
 
 
+def _vary_on_cookie(response: Response) -> None:
+    """``response.vary.add("Cookie")``, without parsing and rewriting the header when
+    it is absent or names ``Cookie`` alone (most responses)."""
+    headers = response.headers
+    vary = headers.get("Vary")
+    if vary is None:
+        headers["Vary"] = "Cookie"
+    elif vary != "Cookie":
+        response.vary.add("Cookie")
+
+
 class SecureCookieSessionInterface(SessionInterface):
     """Sessions in a cookie signed with ``SECRET_KEY`` (and ``SECRET_KEY_FALLBACKS``)."""
 
@@ -309,7 +320,7 @@ class SecureCookieSessionInterface(SessionInterface):
         httponly = self.get_cookie_httponly(app)
 
         if session.accessed:
-            response.vary.add("Cookie")
+            _vary_on_cookie(response)
 
         if not session:
             # An emptied session deletes the cookie.
@@ -323,7 +334,7 @@ class SecureCookieSessionInterface(SessionInterface):
                     samesite=samesite,
                     httponly=httponly,
                 )
-                response.vary.add("Cookie")
+                _vary_on_cookie(response)
             return
 
         if not self.should_set_cookie(app, session):
@@ -342,7 +353,7 @@ class SecureCookieSessionInterface(SessionInterface):
             partitioned=partitioned,
             samesite=samesite,
         )
-        response.vary.add("Cookie")
+        _vary_on_cookie(response)
 
 
 if not t.TYPE_CHECKING:  # ``flask.sessions``'s run-time names; see flask_module_names

@@ -176,10 +176,17 @@ class TagDateTime(JSONTag):
         return parse_date(value)
 
 
+#: The tags erlen defines; none of them tags a value of a type in _UNTAGGED.
+_OWN_TAGS = frozenset(
+    (TagDict, PassDict, TagTuple, PassList, TagBytes, TagMarkup, TagUUID, TagDateTime)
+)
+_UNTAGGED = frozenset((str, int, float, bool, type(None)))
+
+
 class TaggedJSONSerializer:
     """Serializes values with the registered tags; the session cookie's serializer."""
 
-    __slots__ = ("order", "tags")
+    __slots__ = ("_plain", "order", "tags")
 
     #: The tags every serializer starts with, in the order they are tried.
     default_tags = [
@@ -196,6 +203,7 @@ class TaggedJSONSerializer:
     def __init__(self) -> None:
         self.tags: dict[str, JSONTag] = {}
         self.order: list[JSONTag] = []
+        self._plain = -1
         for cls in self.default_tags:
             self.register(cls)
 
@@ -214,9 +222,15 @@ class TaggedJSONSerializer:
             self.order.append(tag)
         else:
             self.order.insert(index, tag)
+        # With erlen's own tags only, str, int, float, bool and None are never tagged:
+        # tag() returns them at once (while the list keeps this length).
+        own = all(type(tag) in _OWN_TAGS for tag in self.order)
+        self._plain = len(self.order) if own else -1
 
     def tag(self, value: t.Any) -> t.Any:
         """``value`` in tagged form, by the first tag that accepts it."""
+        if type(value) in _UNTAGGED and len(self.order) == self._plain:
+            return value
         for tag in self.order:
             if tag.check(value):
                 return tag.tag(value)
