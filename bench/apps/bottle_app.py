@@ -1,6 +1,7 @@
 """Bottle versions of the benchmark cases (str -> text/html, dict -> JSON, as Bottle defaults).
 
-``template`` uses Bottle's Jinja2 adapter (``jinja2_view``) with ``TEMPLATE_PATH``, and
+``template`` uses Bottle's own SimpleTemplate engine (``bottle.view``, the page written
+as ``bench/templates/page.tpl``) with ``TEMPLATE_PATH``, and
 ``session`` uses Bottle's signed cookies. ``static``, ``static-304`` and ``blueprint``
 are not implemented: Bottle has no built-in static route (one writes a view that calls
 ``static_file``) and no blueprints (the nearest thing, sub-apps mounted with
@@ -16,18 +17,15 @@ from . import (
     ROUTE_COUNT,
     SECRET_KEY,
     TEMPLATE_DIR,
-    TEMPLATE_NAME,
     WSGIApp,
     make_rows,
 )
 
 SUPPORTED: tuple[str, ...] = ("hello", "json-params", "route-99", "template", "session")
 
-# Passed to jinja2.Environment. Flask autoescapes .html templates, and outside debug
-# mode it does not reload them. Bottle's Jinja2 loader reports every template as out
-# of date, so with Jinja's default auto_reload=True the parent template would be read
-# and compiled again on every render.
-JINJA2_SETTINGS: dict[str, Any] = {"autoescape": True, "auto_reload": False}
+# Bottle's own engine, SimpleTemplate: the same page as page.html in its syntax
+# (bench/templates/page.tpl extends base.tpl); {{ }} escapes HTML, as autoescaping does.
+SIMPLE_TEMPLATE_NAME = "page.tpl"
 
 
 def _add_numbered_route(app: bottle.Bottle, index: int) -> None:
@@ -59,7 +57,7 @@ def make(case: str) -> WSGIApp:
         rows = make_rows()
 
         @app.get("/page")
-        @bottle.jinja2_view(TEMPLATE_NAME, template_settings=JINJA2_SETTINGS)
+        @bottle.view(SIMPLE_TEMPLATE_NAME)
         def page() -> dict[str, Any]:
             return {"title": PAGE_TITLE, "rows": rows}
 
