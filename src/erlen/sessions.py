@@ -269,7 +269,10 @@ class SecureCookieSessionInterface(SessionInterface):
         (the same format, keys derived once) for the default key derivation and a
         hashlib digest, else :meth:`get_signing_serializer`'s itsdangerous serializer
         (always, when a subclass overrides that method)."""
-        digest = _DIGEST_NAMES.get(self.digest_method)
+        try:
+            digest = _DIGEST_NAMES.get(self.digest_method)
+        except TypeError:  # an unhashable digest: itsdangerous's business
+            digest = None
         if (
             digest is None
             or self.key_derivation != "hmac"
