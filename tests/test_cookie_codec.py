@@ -199,3 +199,21 @@ def test_custom_settings_still_go_through_itsdangerous() -> None:
 
     client = app.test_client()
     assert [client.get("/").text for _ in range(3)] == ["1", "2", "3"]
+
+
+def test_a_clock_frozen_in_itsdangerous_holds_for_the_codec(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from itsdangerous import TimestampSigner
+
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: 1_700_000_000)
+    with app_context():
+        cookie = codec(["k"]).dumps({"n": 1})
+        assert cookie == reference(["k"]).dumps({"n": 1})
+        assert reference(["k"]).loads(cookie, max_age=5, return_timestamp=True)[1].timestamp() == (
+            1_700_000_000
+        )
+        # Ages are measured by the same clock: a year later (frozen), it has expired.
+        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: 1_731_536_000)
+        with pytest.raises(SignatureExpired):
+            codec(["k"]).loads(cookie, max_age=60)

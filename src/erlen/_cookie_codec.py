@@ -18,12 +18,18 @@ settings go through itsdangerous as before.
 from __future__ import annotations
 
 import hmac
-import time
 import typing as t
 import zlib
 
 from itsdangerous import BadPayload, BadSignature, BadTimeSignature, SignatureExpired
 from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, int_to_bytes
+from itsdangerous.timed import TimestampSigner
+
+
+def _timestamp() -> int:
+    """The signing clock: itsdangerous's own, looked up at each call, so a clock frozen
+    there (``TimestampSigner.get_timestamp`` patched, as tests do) holds here too."""
+    return TimestampSigner.get_timestamp(None)  # type: ignore[arg-type]
 
 
 class CookieCodec:
@@ -57,7 +63,7 @@ class CookieCodec:
             payload = b"." + base64_encode(compressed)
         else:
             payload = base64_encode(data)
-        value = payload + b"." + base64_encode(int_to_bytes(int(time.time())))
+        value = payload + b"." + base64_encode(int_to_bytes(_timestamp()))
         signature = base64_encode(hmac.digest(self.keys[0], value, self.digest))
         return (value + b"." + signature).decode("ascii")
 
@@ -90,7 +96,7 @@ class CookieCodec:
         except Exception:
             raise BadTimeSignature("Malformed timestamp", payload=payload) from None
         if max_age is not None:
-            age = int(time.time()) - timestamp
+            age = _timestamp() - timestamp
             if age > max_age:
                 raise SignatureExpired(f"Signature age {age} > {max_age} seconds")
             if age < 0:

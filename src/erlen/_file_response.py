@@ -21,6 +21,7 @@ from zlib import adler32
 
 from werkzeug.http import dump_options_header, http_date, is_resource_modified, parse_etags
 from werkzeug.utils import get_content_type
+from werkzeug.wrappers import response as werkzeug_response
 from werkzeug.wsgi import wrap_file
 
 if t.TYPE_CHECKING:
@@ -90,7 +91,8 @@ def file_response(
         headers.append(("Expires", http_date(int(now + max_age))))  # kept in a 304 too
     headers += [
         ("ETag", f'"{etag}"'),
-        ("Date", http_date(int(now))),
+        # As make_conditional writes it (looked up there: a clock frozen there holds).
+        ("Date", werkzeug_response.http_date()),  # type: ignore[attr-defined]
         ("Accept-Ranges", "bytes"),
     ]
     if unmodified:
