@@ -15,6 +15,8 @@ import typing as t
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from werkzeug.http import http_date, parse_date
 
 import erlen.helpers
@@ -161,3 +163,95 @@ def test_no_shortcut_for_missing_files_traversal_or_directories(app: Erlen) -> N
     client = app.test_client()
     for path in ("/files/missing.txt", "/files/../secret", "/files/sub", "/files/sub/dir"):
         assert client.get(path, headers={"If-None-Match": "*"}).status_code == 404, path
+
+
+@given(
+    header=st.one_of(
+        st.text(alphabet='"W/ ,*abc-0123456789.', max_size=40),
+        st.sampled_from(['"1.5-10-7"', 'W/"1.5-10-7"', ' "1.5-10-7"', '"1.5-10-7" ', '""']),
+    ),
+    etag=st.sampled_from(["1.5-10-7", "abc", "a"]),
+)
+def test_an_if_none_match_naming_the_etag_alone_is_decided_as_werkzeug_does(
+    header: str, etag: str
+) -> None:
+    from werkzeug.http import parse_etags
+
+    from erlen._file_response import _names_etag
+
+    if _names_etag(header, etag):
+        assert parse_etags(header).contains_weak(etag), header
+    if header in (f'"{etag}"', f'W/"{etag}"'):
+        assert _names_etag(header, etag)
+
+
+def test_a_304_sends_no_entity_headers_an_after_request_hook_adds(
+    app: Erlen, tmp_path: pathlib.Path
+) -> None:
+    app.static_folder = str(tmp_path / "static")
+
+    @app.after_request
+    def add(response: t.Any) -> t.Any:
+        response.headers["Content-Type"] = "text/css"
+        response.headers["Last-Modified"] = http_date(10**6)
+        response.headers["Expires"] = http_date(10**9)
+        response.headers["X-Kept"] = "yes"
+        return response
+
+    client = app.test_client()
+    etag = client.get("/static/style.css").headers["ETag"]
+    again = client.get("/static/style.css", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert "Content-Type" not in again.headers and "Last-Modified" not in again.headers
+    assert again.headers["Expires"] == http_date(10**9)  # kept, as Werkzeug keeps it
+    assert again.headers["X-Kept"] == "yes"
+
+
+def test_head_of_a_file_closes_it(
+    app: Erlen, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.static_folder = str(tmp_path / "static")
+    handles: list[t.Any] = []
+    real_open = open
+
+    def spy(file: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        handle = real_open(file, *args, **kwargs)
+        if str(file).endswith("notes.txt"):
+            handles.append(handle)
+        return handle
+
+    monkeypatch.setattr("builtins.open", spy)
+    response = app.test_client().head("/static/notes.txt")
+    assert response.status_code == 200 and response.data == b""
+    assert response.headers["Content-Length"] == str(len(FILES["notes.txt"]))
+    assert handles and all(handle.closed for handle in handles)
+
+
+def test_the_date_header_follows_the_clock(
+    app: Erlen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import erlen._file_response as file_response
+
+    client = app.test_client()
+    for now in (10**9, 10**9 + 0.5, 10**9 + 1, 2 * 10**9):
+        monkeypatch.setattr(file_response, "time", lambda now=now: now)
+        assert client.get("/files/notes.txt").headers["Date"] == http_date(int(now))
+
+
+def test_the_static_folder_follows_root_path_and_folder_changes(
+    app: Erlen, tmp_path: pathlib.Path
+) -> None:
+    other = tmp_path / "other"
+    (other / "assets").mkdir(parents=True)
+    (other / "assets" / "notes.txt").write_bytes(b"other notes")
+    app.static_folder = "static"
+    client = app.test_client()
+    assert app.static_folder == str(tmp_path / "static")
+    assert client.get("/files/notes.txt").data == b"plain text"
+    app.root_path = str(other)
+    app.static_folder = "assets"
+    assert app.static_folder == str(other / "assets")
+    with app.test_request_context():
+        response = app.send_static_file("notes.txt")
+        assert b"".join(response.response) == b"other notes"
+        response.close()

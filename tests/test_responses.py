@@ -1550,3 +1550,53 @@ def test_request_limits_outside_app_context_fall_back_to_werkzeug() -> None:
     assert request.max_content_length is None
     assert request.max_form_memory_size == werkzeug.wrappers.Request.max_form_memory_size
     assert request.max_form_parts == werkzeug.wrappers.Request.max_form_parts
+
+
+def _shapes() -> dict[str, t.Callable[[], t.Any]]:
+    from werkzeug.wsgi import FileWrapper
+
+    from erlen import Response
+
+    def closing_passthrough() -> t.Any:
+        return Response(FileWrapper(io.BytesIO(b"file body")), direct_passthrough=True)
+
+    def with_on_close() -> t.Any:
+        response = Response(b"body")
+        response.call_on_close(lambda: None)
+        return response
+
+    return {
+        "buffered": lambda: Response(b"body", headers={"X-A": "1"}),
+        "buffered-with-length": lambda: Response(b"body", headers={"Content-Length": "4"}),
+        "buffered-201": lambda: Response(b"made", status=201),
+        "passthrough-iterable": closing_passthrough,
+        "passthrough-list": lambda: Response([b"a", b"b"], direct_passthrough=True),
+        "304-empty": lambda: Response(status=304, headers={"ETag": '"x"', "Expires": "0"}),
+        "304-with-body": lambda: Response(b"ignored", status=304),
+        "204": lambda: Response(status=204),
+        "location": lambda: Response(b"moved", 302, {"Location": "/caf\u00e9"}),
+        "on-close": with_on_close,
+    }
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("shape", list(_shapes()))
+def test_sending_a_response_matches_werkzeugs_general_path(shape: str, method: str) -> None:
+    from werkzeug.test import create_environ
+    from werkzeug.wrappers import Response as WerkzeugResponse
+
+    def send(call: t.Callable[..., t.Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+        seen: list[t.Any] = []
+        body = call(create_environ("/", method=method), lambda s, h, e=None: seen.extend((s, h)))
+        try:
+            data = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        return seen[0], list(seen[1]), data
+
+    make = _shapes()[shape]
+    fast = send(make())
+    slow_response = make()
+    slow = send(lambda environ, start: WerkzeugResponse.__call__(slow_response, environ, start))
+    assert fast == slow

@@ -16,6 +16,7 @@ import mimetypes
 import os
 import stat
 import typing as t
+from functools import lru_cache
 from time import time
 from zlib import adler32
 
@@ -23,6 +24,8 @@ from werkzeug.http import dump_options_header, http_date, is_resource_modified, 
 from werkzeug.utils import get_content_type
 from werkzeug.wrappers import response as werkzeug_response
 from werkzeug.wsgi import wrap_file
+
+from .wrappers import response_of
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -38,48 +41,50 @@ def file_response(
     environ: WSGIEnvironment,
     max_age: int | None,
     response_class: type[Response],
+    info: os.stat_result | None = None,
 ) -> Response | None:
     """What Werkzeug's ``send_file(path, conditional=True)`` would answer this request
-    (a 200 or a 304), or None when this leaves it to Werkzeug."""
+    (a 200 or a 304), or None when this leaves it to Werkzeug. ``info`` is the file's
+    ``stat`` when the caller has it."""
     if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return None
     for name in _FULL_CONDITIONAL:
         if name in environ:
             return None
     download_name = os.path.basename(path)
-    if not download_name.isascii():
-        return None  # Content-Disposition with filename*
+    if not (download_name.isascii() and download_name.isprintable()):
+        return None  # Content-Disposition with filename*, or a name Werkzeug refuses
     mimetype, encoding = mimetypes.guess_type(download_name)
     if encoding is not None:
         return None  # a Content-Encoding header
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
+    if info is None:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
     if not stat.S_ISREG(info.st_mode):
         return None
     mtime, size = info.st_mtime, info.st_size
     etag = f"{mtime}-{size}-{adler32(path.encode()) & 0xFFFFFFFF}"
-    if_none_match = parse_etags(environ.get("HTTP_IF_NONE_MATCH"))
-    if if_none_match:
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match and _names_etag(if_none_match, etag):
         # What is_resource_modified decides without If-Match or If-Range: a non-empty
         # If-None-Match alone, whatever If-Modified-Since says.
-        unmodified = if_none_match.contains_weak(etag)
+        unmodified = True
+    elif if_none_match and (etags := parse_etags(if_none_match)):
+        unmodified = etags.contains_weak(etag)
     elif "HTTP_IF_MODIFIED_SINCE" in environ:
         unmodified = not is_resource_modified(
-            environ, etag=etag, last_modified=http_date(mtime)
+            environ, etag=etag, last_modified=_last_modified(mtime)
         )
     else:
         unmodified = False
-    now = time()
-    headers = [
-        ("Content-Disposition", dump_options_header("inline", {"filename": download_name}))
-    ]
+    headers = [("Content-Disposition", _inline(download_name))]
     if not unmodified:
         headers += [
-            ("Content-Type", get_content_type(mimetype or "application/octet-stream", "utf-8")),
+            ("Content-Type", _content_type(mimetype or "application/octet-stream")),
             ("Content-Length", str(size)),
-            ("Last-Modified", http_date(mtime)),
+            ("Last-Modified", _last_modified(mtime)),
         ]
     if max_age is None:
         headers.append(("Cache-Control", "no-cache"))
@@ -88,14 +93,55 @@ def file_response(
             headers.append(("Cache-Control", f"public, max-age={max_age}"))
         else:
             headers.append(("Cache-Control", f"no-cache, max-age={max_age}"))
-        headers.append(("Expires", http_date(int(now + max_age))))  # kept in a 304 too
-    headers += [
-        ("ETag", f'"{etag}"'),
-        # As make_conditional writes it (looked up there: a clock frozen there holds).
-        ("Date", werkzeug_response.http_date()),  # type: ignore[attr-defined]
-        ("Accept-Ranges", "bytes"),
-    ]
+        headers.append(("Expires", http_date(int(time() + max_age))))  # kept in a 304 too
+    headers += [("ETag", f'"{etag}"'), ("Date", _date_now()), ("Accept-Ranges", "bytes")]
     if unmodified:
-        return response_class(status=304, headers=headers)
+        # The headers Werkzeug's 304 keeps: no Content-Type, Length or Last-Modified.
+        return response_of(response_class, [], 304, headers)
     body = wrap_file(environ, open(path, "rb"))  # noqa: SIM115 (the response closes it)
-    return response_class(body, headers=headers, direct_passthrough=True)
+    return response_of(response_class, body, 200, headers, direct_passthrough=True)
+
+
+def _names_etag(header: str, etag: str) -> bool:
+    """Whether an ``If-None-Match`` value is just this ETag, as a browser revalidates
+    (``parse_etags`` decides anything else)."""
+    n = len(etag)
+    if header[-1:] != '"' or len(header) not in (n + 2, n + 4):
+        return False
+    return header[-n - 1 : -1] == etag and header[: -n - 1] in ('"', 'W/"')
+
+
+_inline = lru_cache(maxsize=256)(
+    lambda name: dump_options_header("inline", {"filename": name})
+)
+_content_type = lru_cache(maxsize=64)(lambda mimetype: get_content_type(mimetype, "utf-8"))
+_werkzeug_http_date = werkzeug_response.http_date  # type: ignore[attr-defined]
+#: The last second a Date was written for, and that Date (replaced as one).
+_date_cache: tuple[int, str] = (-1, "")
+#: Last-Modified values by mtime: a folder's files share a few.
+_modified_cache: dict[float, str] = {}
+
+
+def _date_now() -> str:
+    """The ``Date`` header for now, formatted once per second. Werkzeug's
+    ``make_conditional`` writes it with the ``http_date`` of its response module;
+    a function patched in there (a frozen clock) is called instead."""
+    patched = werkzeug_response.http_date  # type: ignore[attr-defined]
+    if patched is not _werkzeug_http_date:
+        return patched()
+    global _date_cache
+    second = int(time())
+    cached = _date_cache
+    if cached[0] != second:
+        cached = _date_cache = (second, http_date(second))
+    return cached[1]
+
+
+def _last_modified(mtime: float) -> str:
+    value = _modified_cache.get(mtime)
+    if value is None:
+        value = http_date(mtime)
+        if len(_modified_cache) >= 512:
+            _modified_cache.clear()
+        _modified_cache[mtime] = value
+    return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import stat
 import sys
 import typing as t
 from functools import update_wrapper
@@ -239,21 +240,27 @@ def send_file(
     )
 
 
-def _leaves_through_symlink(base: str, target: str) -> bool:
+def _walk_links(base: str, target: str) -> tuple[bool, os.stat_result | None]:
     """Whether a symbolic link below ``base`` on the way to ``target`` leads outside
-    ``base``. Only links are resolved, so the usual case costs one ``lstat`` per
-    path segment."""
+    ``base``; and, when no link was met, ``target``'s own ``lstat`` (None if it does
+    not exist). Only links are resolved, so the usual case costs one ``lstat`` per
+    path segment, the last of which stands in for the ``stat`` of the file sent."""
     current = base
+    info: os.stat_result | None = None
     for part in target[len(base) :].split("/"):
         if not part:
             continue
-        current = os.path.join(current, part)
-        if os.path.islink(current):
+        current = f"{current}/{part}" if current[-1:] != "/" else current + part
+        try:
+            info = os.lstat(current)
+        except (OSError, ValueError):
+            return False, None
+        if stat.S_ISLNK(info.st_mode):
             # Resolve the whole target: later segments may be links too.
             real_base = os.path.realpath(base)
             real = os.path.realpath(target)
-            return real != real_base and not real.startswith(real_base + os.sep)
-    return False
+            return real != real_base and not real.startswith(real_base + os.sep), None
+    return False, info
 
 
 def send_from_directory(
@@ -265,9 +272,13 @@ def send_from_directory(
     Werkzeug's ``send_from_directory``, as Flask does; a path that escapes the folder
     is a 404, and so, in erlen, is one through a symbolic link that points outside."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    base = os.path.join(app.root_path, directory)
-    target = werkzeug.security.safe_join(os.fspath(base), os.fspath(path))
-    if target is None or "\x00" in target or _leaves_through_symlink(base, target):
+    directory = os.fspath(directory)
+    base = directory if directory[:1] == os.sep else os.path.join(app.root_path, directory)
+    target = werkzeug.security.safe_join(base, os.fspath(path))
+    if target is None or "\x00" in target:
+        raise NotFound()
+    leaves, info = _walk_links(base, target)
+    if leaves:
         raise NotFound()
     if (
         kwargs.keys() <= {"max_age"}
@@ -279,7 +290,7 @@ def send_from_directory(
         if max_age is None:
             max_age = app.get_send_file_max_age(target)
         response = file_response(
-            target, request_ctx.request.environ, max_age, app.response_class
+            target, request_ctx.request.environ, max_age, app.response_class, info
         )
         if response is not None:
             return response

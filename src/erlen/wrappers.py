@@ -467,41 +467,95 @@ class Response(_WerkzeugResponse):
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> t.Iterable[bytes]:
-        body = self.response
-        code = self._status_code
-        if (
-            type(body) is list
-            and type(self.headers) is Headers
-            and len(body) == 1
-            and type(body[0]) is bytes
-            and not self._on_close
-            and not self.direct_passthrough
-            and code >= 200
-            and code != 204
-            and code != 304
-        ):
-            # A buffered body: no header rewriting is needed unless a
-            # Location or Content-Location header is present.
-            items: list[tuple[str, str]] = self.headers._list
+        headers = self.headers
+        if type(headers) is Headers and not self._on_close:
+            items: list[tuple[str, str]] = headers._list
             have_length = False
             for key, _ in items:
                 lowered = key.lower()
                 if lowered == "content-length":
                     have_length = True
                 elif lowered == "location" or lowered == "content-location":
-                    break
+                    break  # Werkzeug makes these URIs
             else:
-                check_header_list(items)
-                status = self._status
-                check_status(status)
-                headers = list(items)
-                if not have_length and self.automatically_set_content_length:
-                    headers.append(("Content-Length", str(len(body[0]))))
-                start_response(status, headers)
-                if environ.get("REQUEST_METHOD") == "HEAD":
-                    return ()
-                return body
+                app_iter = self._call_plain(environ, start_response, items, have_length)
+                if app_iter is not None:
+                    return app_iter
         return super().__call__(environ, start_response)
+
+    def _call_plain(
+        self,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+        items: list[tuple[str, str]],
+        have_length: bool,
+    ) -> t.Iterable[bytes] | None:
+        """What Werkzeug's ``__call__`` sends for a response without ``call_on_close``
+        functions or URL headers, in the common shapes: a buffered body, a body passed
+        through (a file), or an empty 304. None for any other, left to Werkzeug."""
+        body = self.response
+        code = self._status_code
+        status = self._status
+        if code == 304:
+            if type(body) is not list or body:
+                return None
+            check_header_list(items)
+            check_status(status)
+            start_response(status, [item for item in items if item[0].lower() not in _DROP_IN_304])
+            return []
+        if code < 200 or code == 204:
+            return None
+        if type(body) is list:
+            if self.direct_passthrough or len(body) != 1 or type(body[0]) is not bytes:
+                return None
+            check_header_list(items)
+            check_status(status)
+            headers = list(items)
+            if not have_length and self.automatically_set_content_length:
+                headers.append(("Content-Length", str(len(body[0]))))
+            start_response(status, headers)
+            if environ.get("REQUEST_METHOD") == "HEAD":
+                return ()
+            return body
+        if not self.direct_passthrough or isinstance(body, (list, tuple)):
+            return None
+        check_header_list(items)
+        check_status(status)
+        start_response(status, list(items))
+        if environ["REQUEST_METHOD"] == "HEAD":
+            self.close()  # nothing of it is sent
+            return ()
+        return body  # type: ignore[return-value]
+
+
+#: The headers Werkzeug leaves out of a 304 (entity headers but ``Expires``).
+_DROP_IN_304 = frozenset(
+    ("allow", "content-encoding", "content-language", "content-length", "content-md5",
+     "content-range", "content-type", "last-modified")
+)
+
+
+def response_of(
+    cls: type[Response],
+    body: t.Iterable[bytes],
+    status: int,
+    headers: list[tuple[str, str]],
+    direct_passthrough: bool = False,
+) -> Response:
+    """``cls(body, status, headers, direct_passthrough=...)`` for headers erlen wrote
+    itself (checked when sent, as any are), without parsing them again; a subclass
+    with its own ``__init__`` is called as usual."""
+    if cls.__init__ is not Response.__init__:
+        return cls(body, status, headers, direct_passthrough=direct_passthrough)
+    response = cls.__new__(cls)
+    response.headers = hdrs = Headers()
+    hdrs._list = headers
+    response._status = _STATUS_LINES[status]
+    response._status_code = status
+    response.response = body
+    response.direct_passthrough = direct_passthrough
+    response._on_close = []
+    return response
 
 
 if not t.TYPE_CHECKING:  # ``flask.wrappers``'s run-time names; see flask_module_names

@@ -158,9 +158,17 @@ class Scaffold:
     @property
     def static_folder(self) -> str | None:
         """The absolute path of the static folder, or None."""
-        if self._static_folder is not None:
-            return os.path.join(self.root_path, self._static_folder)
-        return None
+        folder = self._static_folder
+        if folder is None:
+            return None
+        # Asked on every static request: the join is kept while its parts stay.
+        root = self.root_path
+        joined = self.__dict__.get("_static_folder_joined")
+        if joined is None or joined[0] is not root or joined[1] is not folder:
+            joined = self.__dict__["_static_folder_joined"] = (
+                root, folder, os.path.join(root, folder)
+            )
+        return joined[2]
 
     @static_folder.setter
     def static_folder(self, value: str | os.PathLike[str] | None) -> None:
