@@ -8,21 +8,99 @@ does not import Jinja2: this module loads when ``erlen.templating.Environment`` 
 
 from __future__ import annotations
 
+import io
 import typing as t
 
 from jinja2 import BaseLoader, TemplateNotFound
 from jinja2 import Environment as BaseEnvironment
+from jinja2.compiler import CodeGenerator
+
+try:
+    from markupsafe import _escape_inner  # type: ignore[attr-defined]  # MarkupSafe 3
+except ImportError:  # MarkupSafe 2, whose escape is written in C
+    _escape_inner = None
 
 if t.TYPE_CHECKING:
     from .app import Erlen
     from .sansio.scaffold import Scaffold
 
 
+def escape_output(value: t.Any) -> str:
+    """The text ``{{ value }}`` writes with autoescaping on: ``escape(value)`` as a
+    plain ``str``. The output is only joined, so the ``Markup`` object that
+    ``escape`` builds (in Python, in MarkupSafe 3) is not needed."""
+    if type(value) is str:
+        return _escape_inner(value)  # type: ignore[no-any-return, misc]
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return _escape_inner(str(value))  # type: ignore[no-any-return, misc]
+
+
+#: The buffer name :meth:`ErlenCodeGenerator.visit_Output` has Jinja write to.
+_JOINED = "erlen_joined_output"
+
+
+class ErlenCodeGenerator(CodeGenerator):
+    """Jinja's code generator with two changes to what ``{{ }}`` and the text
+    around it compile to, which together make a table-like page render in less than
+    half the time; a template's code is otherwise Jinja's own.
+
+    - The escaped output of an expression is written with :func:`escape_output`.
+    - A line of output made of several parts (``<td>{{ a }}</td>``) is yielded as
+      one joined string instead of one part at a time, each part passing through
+      every enclosing template's generator (``extends`` adds one per level).
+    """
+
+    def visit_Template(self, node: t.Any, frame: t.Any = None) -> None:
+        if _escape_inner is not None:
+            self.writeline("from erlen._jinja import escape_output as erlen_escape_output")
+        super().visit_Template(node, frame)
+
+    def _output_child_pre(self, node: t.Any, frame: t.Any, finalize: t.Any) -> None:
+        eval_ctx = frame.eval_ctx
+        if _escape_inner is None or eval_ctx.volatile or not eval_ctx.autoescape:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("erlen_escape_output(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+    def visit_Output(self, node: t.Any, frame: t.Any) -> None:
+        stream = self.stream
+        if frame.buffer is not None or len(node.nodes) < 2 or type(stream) is not io.StringIO:
+            super().visit_Output(node, frame)
+            return
+        # Jinja writes the parts as one call on a buffer, ``<buffer>.extend((...))``
+        # (or ``.append(...)`` if they fold into one constant), with the same lines
+        # as the code it would yield them with; that call becomes the yield.
+        start = stream.tell()
+        frame.buffer = _JOINED
+        try:
+            super().visit_Output(node, frame)
+        finally:
+            frame.buffer = None
+        code = stream.getvalue()[start:]
+        at = code.find(_JOINED + ".")  # the call, written before any part
+        if at < 0:
+            return  # nothing written (output outside the blocks of a child template)
+        for call, joined in ((".extend((", "yield concat(("), (".append(", "yield identity(")):
+            if code.startswith(call, at + len(_JOINED)):
+                code = code[:at] + joined + code[at + len(_JOINED) + len(call) :]
+                break
+        else:
+            raise AssertionError(f"unexpected code for an output node: {code!r}")
+        stream.seek(start)
+        stream.truncate()
+        stream.write(code)
+
+
 class Environment(BaseEnvironment):
     """A Jinja environment bound to an app, loading templates from the app and its
-    blueprints unless another ``loader`` is given."""
+    blueprints unless another ``loader`` is given. Templates compile with
+    :class:`ErlenCodeGenerator`."""
 
     __module__ = "erlen.templating"
+    code_generator_class = ErlenCodeGenerator
 
     def __init__(self, app: Erlen, **options: t.Any) -> None:
         if "loader" not in options:
