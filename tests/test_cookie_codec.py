@@ -217,3 +217,25 @@ def test_a_clock_frozen_in_itsdangerous_holds_for_the_codec(
         monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: 1_731_536_000)
         with pytest.raises(SignatureExpired):
             codec(["k"]).loads(cookie, max_age=60)
+
+
+@given(
+    key=st.binary(max_size=300),
+    message=st.binary(max_size=200),
+    digest=st.sampled_from(["sha1", "sha256", "sha512", "md5", "sha3_256", "blake2b"]),
+)
+def test_the_precomputed_hmac_is_hmac(key: bytes, message: bytes, digest: str) -> None:
+    import hmac
+
+    from erlen._cookie_codec import _Mac
+
+    assert _Mac(key, digest)(message) == hmac.digest(key, message, digest)
+
+
+def test_a_digest_hmac_refuses_is_refused_here_too() -> None:
+    import hmac
+
+    with pytest.raises((TypeError, ValueError)):
+        hmac.digest(b"k", b"m", "shake_128")  # what itsdangerous would meet too
+    with pytest.raises((TypeError, ValueError)):
+        CookieCodec(["secret"], SALT, SERIALIZER, "shake_128").dumps({"a": 1})

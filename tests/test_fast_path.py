@@ -22,6 +22,8 @@ from types import ModuleType
 
 import flask
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from werkzeug.exceptions import Forbidden
 from werkzeug.routing import Map as WerkzeugMap
 from werkzeug.routing import Rule
@@ -957,3 +959,35 @@ def test_subdomain_matching_switched_on_after_first_request_applies_to_the_next(
     trio.get("/", base_url="http://other.test/")
     trio.get("/", base_url="http://example.test/")
     trio.get("/", base_url="http://www.example.test/")
+
+
+@given(
+    cookie=st.one_of(
+        st.none(),
+        st.text(alphabet='ab=; "\\\t,.x\u00e9', max_size=40),
+        st.lists(
+            st.tuples(st.from_regex(r"[a-z_]{1,6}", fullmatch=True), st.text(max_size=8)),
+            max_size=4,
+        ).map(lambda pairs: "; ".join(f"{k}={v}" for k, v in pairs)),
+    )
+)
+def test_request_cookies_are_werkzeugs(cookie: str | None) -> None:
+    """erlen reads the Cookie header straight from the environ; Werkzeug's request
+    goes through its headers: both give the same cookies."""
+    from werkzeug.wrappers import Request as WerkzeugRequest
+
+    environ = EnvironBuilder("/").get_environ()
+    if cookie is not None:
+        environ["HTTP_COOKIE"] = cookie.encode("utf-8").decode("latin-1")
+    ours = erlen.Request(dict(environ)).cookies
+    theirs = WerkzeugRequest(dict(environ)).cookies
+    assert list(ours.items(multi=True)) == list(theirs.items(multi=True))
+    assert type(ours) is type(theirs)
+
+
+def test_request_cookies_follow_replaced_headers() -> None:
+    from werkzeug.datastructures import Headers
+
+    request = erlen.Request(EnvironBuilder("/", headers={"Cookie": "a=1"}).get_environ())
+    request.headers = Headers([("Cookie", "b=2"), ("Cookie", "c=3")])  # type: ignore[misc]
+    assert dict(request.cookies) == {"b": "2", "c": "3"}

@@ -1217,3 +1217,102 @@ def test_interfaces_with_other_salts_on_one_app_do_not_share_signatures() -> Non
     client.get("/set/a/2")
     app.session_interface = SecureCookieSessionInterface()
     assert client.get("/get/a").data == b"None"
+
+
+SETTINGS_MATRIX = [
+    {},
+    {"SESSION_COOKIE_DOMAIN": "example.com"},
+    {"SESSION_COOKIE_DOMAIN": ".Example.com:8080"},
+    {"SESSION_COOKIE_PATH": "/app"},
+    {"SESSION_COOKIE_PATH": "/a b/ü"},
+    {"APPLICATION_ROOT": "/root"},
+    {"SESSION_COOKIE_SECURE": True},
+    {"SESSION_COOKIE_HTTPONLY": False},
+    {"SESSION_COOKIE_SAMESITE": "Lax"},
+    {"SESSION_COOKIE_SAMESITE": "strict"},
+    {"SESSION_COOKIE_SAMESITE": "None", "SESSION_COOKIE_SECURE": True},
+    {"SESSION_COOKIE_PARTITIONED": True},
+    {"SESSION_COOKIE_NAME": "my-session.v2"},
+    {"SESSION_COOKIE_NAME": "sessión"},
+    {"SESSION_PERMANENT": True},
+]
+
+
+@pytest.mark.parametrize("settings", range(len(SETTINGS_MATRIX)))
+def test_the_session_cookie_header_is_werkzeugs_set_cookie(settings: int) -> None:
+    """The Set-Cookie written from cached attributes equals what response.set_cookie
+    writes for the same settings (a response class overriding set_cookie gets it)."""
+    import erlen
+
+    class OwnSetCookie(erlen.Response):
+        def set_cookie(self, *args: Any, **kwargs: Any) -> None:
+            super().set_cookie(*args, **kwargs)
+
+    def headers_with(response_class: type[erlen.Response]) -> list[tuple[str, str]]:
+        app = Erlen(__name__)
+        app.secret_key = "secret"
+        app.config.update(SETTINGS_MATRIX[settings])
+        app.response_class = response_class
+
+        @app.post("/")
+        def write() -> str:
+            session["user"] = "alice"
+            session.permanent = app.config.get("SESSION_PERMANENT", False)
+            return "ok"
+
+        with freeze_signing_clock(1_700_000_000):
+            response = app.test_client().post("/")
+        return [(k, v) for k, v in response.headers if k in ("Set-Cookie", "Vary")]
+
+    assert headers_with(erlen.Response) == headers_with(OwnSetCookie)
+
+
+def freeze_signing_clock(now: int) -> Any:
+    import contextlib
+
+    @contextlib.contextmanager
+    def frozen() -> Any:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(TimestampSigner, "get_timestamp", lambda self: now)
+            patch.setattr(time, "time", lambda: float(now))
+            yield
+
+    return frozen()
+
+
+def test_a_cookie_past_max_cookie_size_still_warns() -> None:
+    app = Erlen(__name__)
+    app.secret_key = "secret"
+    app.config["MAX_COOKIE_SIZE"] = 80
+
+    @app.post("/")
+    def write() -> str:
+        session["data"] = "x" * 200
+        return "ok"
+
+    with pytest.warns(UserWarning, match="cookie is too large"):
+        response = app.test_client().post("/")
+    assert response.headers["Set-Cookie"].startswith("session=")
+
+
+def test_overridden_cookie_getters_are_used() -> None:
+    from erlen.sessions import SecureCookieSessionInterface
+
+    class Named(SecureCookieSessionInterface):
+        def get_cookie_name(self, app: Any) -> str:
+            return "named"
+
+        def get_cookie_path(self, app: Any) -> str:
+            return "/named"
+
+    app = Erlen(__name__)
+    app.secret_key = "secret"
+    app.session_interface = Named()
+
+    @app.post("/")
+    def write() -> str:
+        session["a"] = 1
+        return "ok"
+
+    cookie = app.test_client().post("/").headers["Set-Cookie"]
+    assert cookie.startswith("named=") and "Path=/named" in cookie

@@ -17,13 +17,59 @@ settings go through itsdangerous as before.
 
 from __future__ import annotations
 
+import binascii
+import hashlib
 import hmac
 import typing as t
 import zlib
 
 from itsdangerous import BadPayload, BadSignature, BadTimeSignature, SignatureExpired
-from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, int_to_bytes
+from itsdangerous.encoding import bytes_to_int, int_to_bytes
 from itsdangerous.timed import TimestampSigner
+
+#: Byte translations XOR-ing with HMAC's inner and outer pads (RFC 2104).
+_INNER_PAD = bytes(byte ^ 0x36 for byte in range(256))
+_OUTER_PAD = bytes(byte ^ 0x5C for byte in range(256))
+
+
+class _Mac:
+    """HMAC with one key, its padded-key hash states computed once: a signature is
+    then two hash copies, where ``hmac.digest`` sets the whole HMAC up each time."""
+
+    __slots__ = ("inner", "outer")
+
+    def __init__(self, key: bytes, digest: str) -> None:
+        block = hashlib.new(digest).block_size
+        if len(key) > block:
+            key = hashlib.new(digest, key).digest()
+        key = key.ljust(block, b"\0")
+        self.inner = hashlib.new(digest, key.translate(_INNER_PAD))
+        self.outer = hashlib.new(digest, key.translate(_OUTER_PAD))
+
+    def __call__(self, message: bytes) -> bytes:
+        inner = self.inner.copy()
+        inner.update(message)
+        outer = self.outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+#: URL-safe base64 to standard and back (what ``base64.urlsafe_b64*`` translate).
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+#: The longest data ``zlib.compress`` cannot shorten by two bytes (its header and
+#: checksum alone take six): such data is sent as it is without trying.
+_INCOMPRESSIBLE = 9
+
+
+def base64_encode(data: bytes) -> bytes:
+    """itsdangerous's ``base64_encode``: URL-safe base64 without padding."""
+    return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
+
+
+def base64_decode(data: bytes) -> bytes:
+    """itsdangerous's ``base64_decode`` (what ``base64.urlsafe_b64decode`` accepts,
+    padding added); ``binascii.Error`` for what it refuses."""
+    return binascii.a2b_base64(data.translate(_FROM_URLSAFE) + b"=" * (-len(data) % 4))
 
 
 def _timestamp() -> int:
@@ -35,7 +81,7 @@ def _timestamp() -> int:
 class CookieCodec:
     """Signs and verifies session payloads for one set of keys, salt and digest."""
 
-    __slots__ = ("digest", "keys", "serializer")
+    __slots__ = ("digest", "keys", "macs", "serializer")
 
     def __init__(
         self,
@@ -52,19 +98,29 @@ class CookieCodec:
         ]
         self.digest = digest
         self.serializer = serializer
+        #: A signing function per key (as ``keys``).
+        self.macs: list[t.Callable[[bytes], bytes]] = [self._mac(key) for key in self.keys]
+
+    def _mac(self, key: bytes) -> t.Callable[[bytes], bytes]:
+        try:
+            mac = _Mac(key, self.digest)
+        except (ValueError, TypeError, AttributeError):  # not a block hash hashlib has
+            return lambda message: hmac.digest(key, message, self.digest)
+        if mac(b"erlen") != hmac.digest(key, b"erlen", self.digest):  # pragma: no cover
+            return lambda message: hmac.digest(key, message, self.digest)
+        return mac
 
     def dumps(self, obj: t.Any) -> str:
         """The signed cookie value for ``obj``."""
         data = self.serializer.dumps(obj)
         if isinstance(data, str):
             data = data.encode()
-        compressed = zlib.compress(data)
-        if len(compressed) < len(data) - 1:
+        if len(data) > _INCOMPRESSIBLE and len(compressed := zlib.compress(data)) < len(data) - 1:
             payload = b"." + base64_encode(compressed)
         else:
             payload = base64_encode(data)
         value = payload + b"." + base64_encode(int_to_bytes(_timestamp()))
-        signature = base64_encode(hmac.digest(self.keys[0], value, self.digest))
+        signature = base64_encode(self.macs[0](value))
         return (value + b"." + signature).decode("ascii")
 
     def loads(self, signed: str | bytes, max_age: int | None = None) -> t.Any:
@@ -82,9 +138,8 @@ class CookieCodec:
             expected = base64_decode(signature)
         except Exception:
             raise BadSignature(f"Signature {signature!r} does not match") from None
-        digest = self.digest
-        for key in self.keys:
-            if hmac.compare_digest(expected, hmac.digest(key, value, digest)):
+        for mac in self.macs:
+            if hmac.compare_digest(expected, mac(value)):
                 break
         else:
             raise BadSignature(f"Signature {signature!r} does not match", payload=value)

@@ -11,14 +11,15 @@ from __future__ import annotations
 import io
 import typing as t
 
+import markupsafe
 from jinja2 import BaseLoader, TemplateNotFound
 from jinja2 import Environment as BaseEnvironment
 from jinja2.compiler import CodeGenerator
 
-try:
-    from markupsafe import _escape_inner  # type: ignore[attr-defined]  # MarkupSafe 3
-except ImportError:  # MarkupSafe 2, whose escape is written in C
-    _escape_inner = None
+#: MarkupSafe 3's escaping of a str (its ``escape`` is Python around it); None in
+#: MarkupSafe 2, whose ``escape`` is written in C: Jinja's own code is kept then.
+_escape_inner: t.Callable[[str], str] | None = getattr(markupsafe, "_escape_inner", None)
+_escape = t.cast("t.Callable[[str], str]", _escape_inner)
 
 if t.TYPE_CHECKING:
     from .app import Erlen
@@ -30,10 +31,10 @@ def escape_output(value: t.Any) -> str:
     plain ``str``. The output is only joined, so the ``Markup`` object that
     ``escape`` builds (in Python, in MarkupSafe 3) is not needed."""
     if type(value) is str:
-        return _escape_inner(value)  # type: ignore[no-any-return, misc]
+        return _escape(value)
     if hasattr(value, "__html__"):
         return str(value.__html__())
-    return _escape_inner(str(value))  # type: ignore[no-any-return, misc]
+    return _escape(str(value))
 
 
 #: The buffer name :meth:`ErlenCodeGenerator.visit_Output` has Jinja write to.

@@ -83,6 +83,20 @@ def _proxy(cv: ContextVar[t.Any], attr: str | None, message: str) -> t.Any:
         def __delattr__(self, name: str) -> None:
             delattr(current(), name)
 
+        # Item access (``session["user"]``) looked up directly too; Werkzeug's
+        # proxy goes through a descriptor for each.
+        def __getitem__(self, key: t.Any) -> t.Any:
+            return current()[key]
+
+        def __setitem__(self, key: t.Any, value: t.Any) -> None:
+            current()[key] = value
+
+        def __delitem__(self, key: t.Any) -> None:
+            del current()[key]
+
+        def __contains__(self, key: t.Any) -> bool:
+            return key in current()
+
     return _ContextProxy(cv, attr, unbound_message=message)
 
 

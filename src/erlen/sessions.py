@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import collections.abc as cabc
 import hashlib
+import re
 import typing as t
 from datetime import datetime, timezone
 
 from itsdangerous import BadData, URLSafeTimedSerializer
-from werkzeug.datastructures import CallbackDict
+from werkzeug.datastructures import CallbackDict, Headers
+from werkzeug.http import dump_cookie
+from werkzeug.sansio.response import Response as _SansioResponse
 
 from ._cookie_codec import CookieCodec
 from .json.tag import TaggedJSONSerializer
@@ -113,6 +116,17 @@ class NullSession(SecureCookieSession):
     __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
 
 
+_COOKIE_GETTERS = (
+    "get_cookie_name",
+    "get_cookie_domain",
+    "get_cookie_path",
+    "get_cookie_secure",
+    "get_cookie_partitioned",
+    "get_cookie_samesite",
+    "get_cookie_httponly",
+)
+
+
 class SessionInterface:
     """How sessions are opened and saved; replace ``app.session_interface`` to change it."""
 
@@ -120,6 +134,42 @@ class SessionInterface:
     null_session_class = NullSession
     #: Whether the session is pickled (never, here).
     pickle_based = False
+
+    #: Whether the ``get_cookie_*`` methods are these (a subclass may override them).
+    _plain_cookie_getters = True
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._plain_cookie_getters = all(
+            getattr(cls, name) is getattr(SessionInterface, name) for name in _COOKIE_GETTERS
+        )
+
+    def _cookie_settings(
+        self, app: Erlen
+    ) -> tuple[str, str | None, str, bool, bool, str | None, bool]:
+        """The cookie's name, domain, path, secure, partitioned, samesite and httponly
+        settings, from the ``get_cookie_*`` methods (read from the config at once when
+        they are these)."""
+        if not self._plain_cookie_getters or self.__dict__:
+            return (
+                self.get_cookie_name(app),
+                self.get_cookie_domain(app),
+                self.get_cookie_path(app),
+                self.get_cookie_secure(app),
+                self.get_cookie_partitioned(app),
+                self.get_cookie_samesite(app),
+                self.get_cookie_httponly(app),
+            )
+        config = app.config
+        return (
+            config["SESSION_COOKIE_NAME"],
+            config["SESSION_COOKIE_DOMAIN"] or None,
+            config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"],
+            config["SESSION_COOKIE_SECURE"],
+            config["SESSION_COOKIE_PARTITIONED"],
+            config["SESSION_COOKIE_SAMESITE"],
+            config["SESSION_COOKIE_HTTPONLY"],
+        )
 
     def make_null_session(self, app: Erlen) -> NullSession:
         """The stand-in session used when :meth:`open_session` gives None."""
@@ -208,10 +258,21 @@ def _vary_on_cookie(response: Response) -> None:
     """``response.vary.add("Cookie")``, without parsing and rewriting the header when
     it is absent or names ``Cookie`` alone (most responses)."""
     headers = response.headers
-    vary = headers.get("Vary")
-    if vary is None:
-        headers["Vary"] = "Cookie"
-    elif vary != "Cookie":
+    if type(headers) is Headers:
+        vary = None
+        for key, value in headers._list:
+            if key.lower() == "vary":
+                vary = value
+                break
+        if vary is None:
+            headers._list.append(("Vary", "Cookie"))
+            return
+    else:
+        vary = headers.get("Vary")
+        if vary is None:
+            headers["Vary"] = "Cookie"
+            return
+    if vary != "Cookie":
         response.vary.add("Cookie")
 
 
@@ -314,13 +375,7 @@ class SecureCookieSessionInterface(SessionInterface):
             return self.session_class()
 
     def save_session(self, app: Erlen, session: SessionMixin, response: Response) -> None:
-        name = self.get_cookie_name(app)
-        domain = self.get_cookie_domain(app)
-        path = self.get_cookie_path(app)
-        secure = self.get_cookie_secure(app)
-        partitioned = self.get_cookie_partitioned(app)
-        samesite = self.get_cookie_samesite(app)
-        httponly = self.get_cookie_httponly(app)
+        name, domain, path, secure, partitioned, samesite, httponly = self._cookie_settings(app)
 
         if session.accessed:
             _vary_on_cookie(response)
@@ -345,6 +400,10 @@ class SecureCookieSessionInterface(SessionInterface):
         expires = self.get_expiration_time(app, session)
         serializer = t.cast(CookieCodec, self._codec(app))
         value = serializer.dumps(dict(session))
+        settings = (domain, path, secure, partitioned, samesite, httponly)
+        if expires is None and _add_cookie(response, name, value, settings):
+            _vary_on_cookie(response)
+            return
         response.set_cookie(
             name,
             value,
@@ -357,6 +416,57 @@ class SecureCookieSessionInterface(SessionInterface):
             samesite=samesite,
         )
         _vary_on_cookie(response)
+
+
+_werkzeug_set_cookie = _SansioResponse.set_cookie
+#: Werkzeug's cookie attributes ("; HttpOnly; Path=/" ...) by the settings that make them.
+_cookie_attributes: dict[tuple[t.Any, ...], str] = {}
+#: Values Werkzeug sends unquoted, as a signed cookie's always are.
+_plain_cookie_value = re.compile(r"[A-Za-z0-9_.\-]*")
+
+
+def _add_cookie(
+    response: Response, name: str, value: str, settings: tuple[t.Any, ...]
+) -> bool:
+    """Add the ``Set-Cookie`` header ``response.set_cookie(name, value, ...settings)``
+    would add for a cookie without an expiry date, from Werkzeug's attributes for
+    these settings written once; False (nothing added) for anything else: a
+    ``set_cookie`` of the app's own, a name or value it would encode or quote, a
+    cookie past ``max_cookie_size`` (Werkzeug warns about it)."""
+    headers = response.headers
+    if (
+        type(response).set_cookie is not _werkzeug_set_cookie
+        or type(headers) is not Headers
+        or not name.isascii()
+        or (not name.isalnum() and _plain_cookie_value.fullmatch(name) is None)
+        or _plain_cookie_value.fullmatch(value) is None
+    ):
+        return False
+    try:
+        attributes = _cookie_attributes.get(settings)
+    except TypeError:  # an unhashable setting
+        return False
+    if attributes is None:
+        domain, path, secure, partitioned, samesite, httponly = settings
+        sample = dump_cookie(
+            "n",
+            "",
+            domain=domain,
+            path=path,
+            secure=secure,
+            partitioned=partitioned,
+            samesite=samesite,
+            httponly=httponly,
+        )
+        attributes = sample[len("n=") :]
+        if len(_cookie_attributes) >= 32:
+            _cookie_attributes.clear()
+        _cookie_attributes[settings] = attributes
+    cookie = f"{name}={value}{attributes}"
+    if len(cookie) > response.max_cookie_size:
+        return False
+    headers._list.append(("Set-Cookie", cookie))
+    return True
 
 
 if not t.TYPE_CHECKING:  # ``flask.sessions``'s run-time names; see flask_module_names

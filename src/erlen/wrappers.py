@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 from werkzeug.datastructures import EnvironHeaders, Headers
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.sansio.http import parse_cookie
 from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
@@ -33,7 +34,7 @@ from .globals import _cv_app
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
-    from werkzeug.datastructures import MultiDict
+    from werkzeug.datastructures import ImmutableMultiDict, MultiDict
     from werkzeug.routing import Rule
 
 #: ``"404 NOT FOUND"`` style status lines, as Werkzeug writes them.
@@ -159,6 +160,18 @@ class Request(_WerkzeugRequest):
     @lazy_attribute
     def headers(self) -> EnvironHeaders:  # type: ignore[override]
         return EnvironHeaders(self.environ)
+
+    @lazy_attribute
+    def cookies(self) -> ImmutableMultiDict[str, str]:
+        """The request's cookies. Read from the environ's ``HTTP_COOKIE``, which is what
+        Werkzeug's ``request.headers.getlist("Cookie")`` finds there, without going
+        through every header."""
+        headers = self.__dict__.get("headers")
+        if headers is not None and type(headers) is not EnvironHeaders:
+            cookie = ";".join(headers.getlist("Cookie"))  # replaced by the app
+        else:
+            cookie = self.environ.get("HTTP_COOKIE", "")
+        return parse_cookie(cookie, cls=self.dict_storage_class)  # type: ignore[return-value]
 
     @lazy_attribute
     def remote_addr(self) -> str | None:

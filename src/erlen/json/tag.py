@@ -15,7 +15,9 @@ from uuid import UUID
 from markupsafe import Markup
 from werkzeug.http import http_date, parse_date
 
+from ..globals import _cv_app
 from ..json import dumps, loads
+from .provider import DefaultJSONProvider
 
 
 class JSONTag:
@@ -254,8 +256,15 @@ class TaggedJSONSerializer:
         return value
 
     def dumps(self, value: t.Any) -> str:
-        """Tag and serialize to compact JSON."""
-        return dumps(self.tag(value), separators=(",", ":"))
+        """Tag and serialize to compact JSON (with the app's JSON provider)."""
+        tagged = self.tag(value)
+        app_ctx = _cv_app.get(None)
+        if app_ctx is not None:
+            provider = app_ctx.app.json
+            if type(provider).dumps is DefaultJSONProvider.dumps:
+                # What its dumps(separators=(",", ":")) gives, with its encoder kept.
+                return t.cast(DefaultJSONProvider, provider)._response_encoder(None)(tagged)
+        return dumps(tagged, separators=(",", ":"))
 
     def loads(self, value: str) -> t.Any:
         """Parse JSON and untag it; a document nested too deeply is a ``ValueError``."""
