@@ -51,12 +51,6 @@ def file_response(
     for name in _FULL_CONDITIONAL:
         if name in environ:
             return None
-    download_name = os.path.basename(path)
-    if not (download_name.isascii() and download_name.isprintable()):
-        return None  # Content-Disposition with filename*, or a name Werkzeug refuses
-    mimetype, encoding = mimetypes.guess_type(download_name)
-    if encoding is not None:
-        return None  # a Content-Encoding header
     if info is None:
         try:
             info = os.stat(path)
@@ -64,8 +58,13 @@ def file_response(
             return None
     if not stat.S_ISREG(info.st_mode):
         return None
-    mtime, size = info.st_mtime, info.st_size
-    etag = f"{mtime}-{size}-{adler32(path.encode()) & 0xFFFFFFFF}"
+    facts = _facts_of(path, info.st_mtime, info.st_size)
+    if facts is None:
+        return None  # Content-Disposition with filename*, or a name Werkzeug refuses
+    name, etag, disposition, length, last_modified = facts
+    mimetype, encoding = mimetypes.guess_type(name)
+    if encoding is not None:
+        return None  # a Content-Encoding header
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match and _names_etag(if_none_match, etag):
         # What is_resource_modified decides without If-Match or If-Range: a non-empty
@@ -74,17 +73,15 @@ def file_response(
     elif if_none_match and (etags := parse_etags(if_none_match)):
         unmodified = etags.contains_weak(etag)
     elif "HTTP_IF_MODIFIED_SINCE" in environ:
-        unmodified = not is_resource_modified(
-            environ, etag=etag, last_modified=_last_modified(mtime)
-        )
+        unmodified = not is_resource_modified(environ, etag=etag, last_modified=last_modified)
     else:
         unmodified = False
-    headers = [("Content-Disposition", _inline(download_name))]
+    headers = [("Content-Disposition", disposition)]
     if not unmodified:
         headers += [
             ("Content-Type", _content_type(mimetype or "application/octet-stream")),
-            ("Content-Length", str(size)),
-            ("Last-Modified", _last_modified(mtime)),
+            ("Content-Length", length),
+            ("Last-Modified", last_modified),
         ]
     if max_age is None:
         headers.append(("Cache-Control", "no-cache"))
@@ -111,15 +108,10 @@ def _names_etag(header: str, etag: str) -> bool:
     return header[-n - 1 : -1] == etag and header[: -n - 1] in ('"', 'W/"')
 
 
-_inline = lru_cache(maxsize=256)(
-    lambda name: dump_options_header("inline", {"filename": name})
-)
 _content_type = lru_cache(maxsize=64)(lambda mimetype: get_content_type(mimetype, "utf-8"))
 _werkzeug_http_date = werkzeug_response.http_date  # type: ignore[attr-defined]
 #: The last second a Date was written for, and that Date (replaced as one).
 _date_cache: tuple[int, str] = (-1, "")
-#: Last-Modified values by mtime: a folder's files share a few.
-_modified_cache: dict[float, str] = {}
 
 
 def _date_now() -> str:
@@ -137,11 +129,25 @@ def _date_now() -> str:
     return cached[1]
 
 
-def _last_modified(mtime: float) -> str:
-    value = _modified_cache.get(mtime)
-    if value is None:
-        value = http_date(mtime)
-        if len(_modified_cache) >= 512:
-            _modified_cache.clear()
-        _modified_cache[mtime] = value
-    return value
+#: What a file's path, mtime and size decide, kept for the last files sent.
+_facts: dict[tuple[str, float, int], tuple[str, str, str, str, str] | None] = {}
+
+
+def _facts_of(path: str, mtime: float, size: int) -> tuple[str, str, str, str, str] | None:
+    """The name, ETag, Content-Disposition, Content-Length and Last-Modified of a file
+    as Werkzeug writes them; None for a name this leaves to Werkzeug (not ASCII, or
+    not printable)."""
+    key = (path, mtime, size)
+    facts = _facts.get(key, _facts)
+    if facts is not _facts:
+        return facts  # type: ignore[return-value]
+    name = os.path.basename(path)
+    facts = None
+    if name.isascii() and name.isprintable():
+        disposition = dump_options_header("inline", {"filename": name})
+        etag = f"{mtime}-{size}-{adler32(path.encode()) & 0xFFFFFFFF}"
+        facts = (name, etag, disposition, str(size), http_date(mtime))
+    if len(_facts) >= 1024:
+        _facts.clear()
+    _facts[key] = facts
+    return facts

@@ -274,7 +274,7 @@ def send_from_directory(
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     directory = os.fspath(directory)
     base = directory if directory[:1] == os.sep else os.path.join(app.root_path, directory)
-    target = werkzeug.security.safe_join(base, os.fspath(path))
+    target = _safe_join(base, os.fspath(path))
     if target is None or "\x00" in target:
         raise NotFound()
     leaves, info = _walk_links(base, target)
@@ -300,6 +300,23 @@ def send_from_directory(
     )
 
 
+def _safe_join(base: str, path: str) -> str | None:
+    """Werkzeug's ``safe_join(base, path)``, kept for the last paths asked (it is a
+    function of the two strings alone)."""
+    if werkzeug.security.safe_join is not _werkzeug_safe_join:  # patched
+        return werkzeug.security.safe_join(base, path)
+    key = (base, path)
+    joined = _joined.get(key, _joined)
+    if joined is _joined:
+        joined = _werkzeug_safe_join(base, path)
+        if len(_joined) >= 1024:
+            _joined.clear()
+        _joined[key] = joined
+    return joined  # type: ignore[return-value]
+
+
+_werkzeug_safe_join = werkzeug.security.safe_join
+_joined: dict[tuple[str, str], str | None] = {}
 _werkzeug_send_from_directory = werkzeug.utils.send_from_directory
 _werkzeug_send_file = werkzeug.utils.send_file
 
