@@ -1,4 +1,5 @@
-"""The ``hello`` app of each framework as a module-level WSGI callable, for real servers.
+"""The ``hello`` app of each framework (and of ``bare``, a plain WSGI function) as a
+module-level WSGI callable, for real servers.
 
     granian --interface wsgi --workers 1 wsgi_apps:erlen_app
     gunicorn --workers 1 --worker-class sync wsgi_apps:flask_app
@@ -10,7 +11,9 @@ that for you.
 The attributes are built lazily, on first access (PEP 562 ``__getattr__``): a server
 that asks for ``falcon_app`` imports Falcon and nothing else, so no server process
 carries another framework's modules. The case served is ``hello`` unless the
-environment variable ``ERLEN_BENCH_CASE`` names another one.
+environment variable ``ERLEN_BENCH_CASE`` names another one: a case of the framework's
+``SUPPORTED`` or ``SERVER_SUPPORTED`` (``mixed``, which ``bench/server.py --case mixed``
+serves).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ if str(SRC_DIR) not in sys.path:
 if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
-FRAMEWORKS: tuple[str, ...] = ("erlen", "flask", "falcon", "bottle")
+FRAMEWORKS: tuple[str, ...] = ("erlen", "flask", "falcon", "bottle", "bare")
 CASE = os.environ.get("ERLEN_BENCH_CASE", "hello")
 
 APP_NAMES: tuple[str, ...] = tuple(f"{name}_app" for name in FRAMEWORKS)
@@ -43,7 +46,7 @@ def build(framework: str, case: str = CASE) -> Any:
     if framework not in FRAMEWORKS:
         raise ValueError(f"unknown framework {framework!r}; expected one of {FRAMEWORKS}")
     module = importlib.import_module(f"apps.{framework}_app")
-    if case not in module.SUPPORTED:
+    if case not in module.SUPPORTED and case not in module.SERVER_SUPPORTED:
         raise ValueError(f"{framework} does not implement case {case!r}")
     return module.make(case)
 

@@ -1338,3 +1338,105 @@ def test_a_before_request_hook_that_reroutes_an_async_view_is_followed(
         assert exchange.body == body
     with app.test_client() as client:
         assert client.get("/original").status_code == status
+
+
+# -- the first step of an async view, taken while the request is opened -----------------
+
+
+def _quick_path_app(seen: list[t.Any]) -> Erlen:
+    from erlen import Response, after_this_request, g, request
+
+    app = Erlen(__name__)
+    app.secret_key = "secret"
+
+    @app.get("/text")
+    async def text() -> str:
+        return "text " + request.args.get("q", "")
+
+    @app.get("/json/<int:n>")
+    async def as_json(n: int) -> dict[str, int]:
+        return {"n": n}
+
+    @app.get("/suspends")
+    async def suspends() -> str:
+        await asyncio.sleep(0)
+        g.after = "slept"
+        return g.after
+
+    @app.get("/raises")
+    async def raises() -> str:
+        raise NotFound()
+
+    @app.get("/fails")
+    async def fails() -> str:
+        raise RuntimeError("view failed")
+
+    @app.get("/none")
+    async def returns_none() -> None:
+        return None
+
+    @app.get("/response")
+    async def response() -> Response:
+        return Response("made", status=201, headers={"X-Made": "yes"})
+
+    @app.get("/after")
+    async def after() -> str:
+        @after_this_request
+        def add(response: Response) -> Response:
+            response.headers["X-After"] = "1"
+            return response
+
+        return "after"
+
+    @app.get("/session")
+    async def uses_session() -> str:
+        from erlen import session
+
+        session["n"] = session.get("n", 0) + 1
+        return str(session["n"])
+
+    @app.errorhandler(RuntimeError)
+    def failed(error: RuntimeError) -> tuple[str, int]:
+        seen.append(("handler", str(error)))
+        return "handled", 500
+
+    @app.teardown_request
+    def teardown(error: BaseException | None) -> None:
+        seen.append(("teardown", request.path, repr(error)))
+
+    return app
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/text?q=1", "/json/7", "/suspends", "/raises", "/fails", "/none", "/response", "/after",
+     "/session", "/missing"],
+)
+@pytest.mark.parametrize("teardown", [True, False])
+def test_an_async_view_started_with_the_request_answers_as_the_general_path(
+    path: str, teardown: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import erlen.asgi
+    from erlen import _cycle
+
+    def exchange(app: Erlen) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        app.config["PROPAGATE_EXCEPTIONS"] = False
+        if not teardown:
+            app.teardown_request_funcs.clear()
+        name, _, query = path.partition("?")
+        warm = run(call(app, http_scope("/text")))  # past the first request
+        assert warm.status == 200
+        result = run(call(app, http_scope(name, query=query.encode())))
+        return result.status, result.headers, result.body
+
+    seen_quick: list[t.Any] = []
+    quick = exchange(_quick_path_app(seen_quick))
+
+    def open_only(app: Erlen, plan: t.Any, environ: t.Any, body: t.Any) -> t.Any:
+        return (*_cycle.open_request(app, environ), None)
+
+    monkeypatch.setattr(erlen.asgi, "_open", open_only)
+    seen_general: list[t.Any] = []
+    general = exchange(_quick_path_app(seen_general))
+    assert quick == general
+    assert seen_quick == seen_general

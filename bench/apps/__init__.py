@@ -1,10 +1,14 @@
-"""One module per framework, each exposing ``make(case) -> WSGIApp`` and ``SUPPORTED``.
+"""One module per framework, each exposing ``make(case) -> WSGIApp``, ``SUPPORTED``
+and ``SERVER_SUPPORTED``.
 
-``SUPPORTED`` names the cases a module implements, in ``CASES`` order; the others
-are skipped for that framework (``-`` in the table). Every module builds its cases
-idiomatically for its framework. The expected responses live in
-``bench/wsgi_direct.py``, which checks them before timing anything. What the apps
-share (data, paths, the secret key) is defined here, once.
+``SUPPORTED`` names the cases of ``CASES`` a module implements, in ``CASES`` order; the
+others are skipped for that framework (``-`` in the table). ``SERVER_SUPPORTED`` names
+the cases of ``SERVER_CASES`` it implements: cases that only ``bench/server.py`` serves
+(through ``bench/wsgi_apps.py``), which ``bench/wsgi_direct.py`` does not time. Every
+module builds its cases idiomatically for its framework. The expected responses live in
+``bench/wsgi_direct.py`` (and, for ``SERVER_CASES``, in ``bench/server.py``), which
+check them before timing anything. What the apps share (data, paths, the secret key)
+is defined here, once.
 """
 
 import hashlib
@@ -27,6 +31,10 @@ CASES: tuple[str, ...] = (
     "static-304",
     "blueprint",
 )
+
+# Served by bench/server.py only. mixed: one app with the template case's /page, the
+# session case's /count and the static case's /static/file.bin, requested in turn.
+SERVER_CASES: tuple[str, ...] = ("mixed",)
 
 # route-99 registers /route0/<id> ... /route100/<id> and requests the last one.
 ROUTE_COUNT = 101

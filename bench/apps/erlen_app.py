@@ -12,6 +12,7 @@ from . import (
     PAGE_TITLE,
     ROUTE_COUNT,
     SECRET_KEY,
+    SERVER_CASES,
     STATIC_DIR,
     TEMPLATE_DIR,
     TEMPLATE_NAME,
@@ -20,6 +21,8 @@ from . import (
 )
 
 SUPPORTED: tuple[str, ...] = CASES
+# mixed (bench/server.py only): the template, session and static cases in one app.
+SERVER_SUPPORTED: tuple[str, ...] = SERVER_CASES
 
 
 def _add_numbered_route(app: App, index: int) -> None:
@@ -57,6 +60,23 @@ def _add_nested_blueprints(app: App) -> None:
     app.register_blueprint(api)
 
 
+def _add_page(app: App) -> None:
+    rows = make_rows()
+
+    @app.route("/page")
+    def page() -> str:
+        return render_template(TEMPLATE_NAME, title=PAGE_TITLE, rows=rows)
+
+
+def _add_counter(app: App) -> None:
+    app.secret_key = SECRET_KEY
+
+    @app.route("/count")
+    def count() -> str:
+        session["n"] = session.get("n", 0) + 1
+        return str(session["n"])
+
+
 def make(case: str) -> WSGIApp:
     # The static route (/static/<path:filename>) exists in every case, as in any app.
     app = App(__name__, template_folder=TEMPLATE_DIR, static_folder=STATIC_DIR)
@@ -76,24 +96,17 @@ def make(case: str) -> WSGIApp:
         for index in range(ROUTE_COUNT):
             _add_numbered_route(app, index)
     elif case == "template":
-        rows = make_rows()
-
-        @app.route("/page")
-        def page() -> str:
-            return render_template(TEMPLATE_NAME, title=PAGE_TITLE, rows=rows)
-
+        _add_page(app)
     elif case == "session":
-        app.secret_key = SECRET_KEY
-
-        @app.route("/count")
-        def count() -> str:
-            session["n"] = session.get("n", 0) + 1
-            return str(session["n"])
-
+        _add_counter(app)
     elif case in ("static", "static-304"):
         pass  # served by the built-in static route
     elif case == "blueprint":
         _add_nested_blueprints(app)
+    elif case == "mixed":
+        # /page, /count and the built-in static route, in one app.
+        _add_page(app)
+        _add_counter(app)
     else:
         raise ValueError(f"unknown case {case!r}")
     return app

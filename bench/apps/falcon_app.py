@@ -19,6 +19,8 @@ SUPPORTED: tuple[str, ...] = (
     "static-304",
     "blueprint",
 )
+# Not mixed: it needs a template and a session (bench/server.py leaves Falcon out).
+SERVER_SUPPORTED: tuple[str, ...] = ()
 
 
 class HelloResource:

@@ -43,6 +43,7 @@ if t.TYPE_CHECKING:
 
     from _typeshed.wsgi import WSGIEnvironment
 
+    from ._hosts import BadHost
     from .app import Erlen
     from .ctx import RequestContext
     from .wrappers import Request, Response
@@ -100,7 +101,12 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
                 cleanup=close_result,
             )
             return await send_response(app, start, app_iter, send, receive, body, context)
-    ctx, bad_host, view = context.run(cycle.open_request, app, environ)
+    opened = context.run(_open, app, plan, environ, body)
+    if type(opened) is _Direct:
+        await send({"type": "http.response.start", "status": 200, "headers": opened[0]})
+        await send({"type": "http.response.body", "body": opened[1]})
+        return None
+    ctx, bad_host, view, resume = opened
     if view is None or not (
         view.__code__.co_flags & CO_ASYNC if type(view) is FunctionType else cycle.is_async(view)
     ):
@@ -112,7 +118,7 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
             (plan, ctx, bad_host, view), cleanup=close_result,
         )
         return await send_response(app, start, app_iter, send, receive, body, context)
-    result = await _native(app, plan, ctx, view, environ, context, body)
+    result = await _native(app, plan, ctx, view, environ, context, body, resume)
     if type(result) is _Direct:
         await send({"type": "http.response.start", "status": 200, "headers": result[0]})
         await send({"type": "http.response.body", "body": result[1]})
@@ -337,6 +343,46 @@ def _direct(environ: WSGIEnvironment, content_type: str, content: bytes) -> _Dir
     return _Direct((headers, b"" if environ["REQUEST_METHOD"] == "HEAD" else content))
 
 
+#: Where :func:`_open` left an ``async def`` view it started: still running (the
+#: coroutine and what it is waiting for), returned (its value) or raised (the error).
+_Resume = tuple[t.Literal["running"], t.Any, t.Any] | tuple[t.Literal["returned", "raised"], t.Any]
+
+
+def _open(
+    app: Erlen, plan: cycle.Plan, environ: WSGIEnvironment, body: ReceiveBody | None
+) -> _Direct | tuple[RequestContext, BadHost | None, t.Callable[..., t.Any] | None, _Resume | None]:
+    """Open and route the request (in its context); for an ``async def`` view with
+    nothing to run or receive before it, also take the view's first step here, as most
+    views finish in it. A text or JSON result with nothing to finish is the whole
+    answer (the request already ended); else where the view was left, for
+    :func:`_native` to go on from."""
+    ctx, bad_host, view = cycle.open_request(app, environ)
+    if (
+        view is None
+        or body is not None
+        or type(view) is not FunctionType
+        or not view.__code__.co_flags & CO_ASYNC
+        or not app._got_first_request
+        or request_started.receivers
+        or app.before_request_funcs
+        or app.url_value_preprocessors
+    ):
+        return ctx, bad_host, view, None
+    args = ctx.request.view_args
+    try:
+        coro = view(**args) if args else view()
+        signal = coro.send(None)
+    except StopIteration as stop:
+        rv = stop.value
+        direct = cycle.direct_body(app, plan, ctx, rv)
+        if direct is not None and cycle.end_quietly(app, plan, ctx, environ, None):
+            return _direct(environ, *direct)
+        return ctx, bad_host, view, ("returned", rv)
+    except BaseException as e:  # raised again where _native handles errors
+        return ctx, bad_host, view, ("raised", e)
+    return ctx, bad_host, view, ("running", coro, signal)
+
+
 async def _native(
     app: Erlen,
     plan: cycle.Plan,
@@ -345,42 +391,26 @@ async def _native(
     environ: WSGIEnvironment,
     context: contextvars.Context,
     body: ReceiveBody | None,
+    resume: _Resume | None = None,
 ) -> _Direct | tuple[_StartResponse, Iterable[bytes] | Started]:
     """The inlined cycle for an ``async def`` view: the steps of
     :func:`erlen.wsgi.wsgi_app`, with the view awaited on the loop and any step that
-    calls the app's synchronous code run in a worker thread."""
+    calls the app's synchronous code run in a worker thread. ``resume`` is where
+    :func:`_open` left the view, when it started it."""
     error: BaseException | None = None
     request = ctx.request
     try:
         try:
             try:
-                dispatch: t.Callable[..., t.Any] | None = view
-                if request_started.receivers or not app._got_first_request:
-                    await _start(app, context)
-                    dispatch = None
-                rv = None
-                if app.before_request_funcs or app.url_value_preprocessors:
-                    rv = await run_sync(thread_pool(app), context, app.preprocess_request)
-                    dispatch = None
-                if rv is None and dispatch is None:
-                    # What ran may have changed the routing: dispatch what it is now.
-                    dispatch = context.run(cycle.view_for, app, request)
-                    if dispatch is None or not cycle.is_async(dispatch):
-                        rv = await run_sync(
-                            thread_pool(app), context, _dispatch_sync, app, dispatch
-                        )
-                        dispatch = None
-                if rv is None and dispatch is not None:
-                    if body is not None:
-                        await _receive_body(body, request, context)
-                    args = request.view_args
-                    coro = dispatch(**args) if args else dispatch()
-                    try:  # the first step here: most views finish in it
-                        signal = context.run(coro.send, None)
-                    except StopIteration as stop:
-                        rv = stop.value
+                if resume is not None:
+                    if resume[0] == "running":
+                        rv = await InContext(context, resume[1], resume[2])
+                    elif resume[0] == "raised":
+                        raise resume[1]
                     else:
-                        rv = await InContext(context, coro, signal)
+                        rv = resume[1]
+                else:
+                    rv = await _dispatch(app, view, context, request, body)
             except Exception as e:
                 rv = await run_sync(thread_pool(app), context, cycle.user_exception, app, e)
             else:
@@ -390,7 +420,7 @@ async def _native(
             if cycle.finalize_calls_user_code(app, ctx):
                 response = await run_sync(thread_pool(app), context, app.finalize_request, rv)
             else:
-                response = context.run(app.finalize_request, rv)  # type: ignore[arg-type]
+                response = context.run(app.finalize_request, rv)
         except Exception as e:
             error = e
             response = await run_sync(
@@ -411,6 +441,42 @@ async def _native(
     finally:
         if not context.run(cycle.end_quietly, app, plan, ctx, environ, error):
             await run_sync(thread_pool(app), context, cycle.finish, app, ctx, environ, error)
+
+
+async def _dispatch(
+    app: Erlen,
+    view: t.Callable[..., t.Any],
+    context: contextvars.Context,
+    request: Request,
+    body: ReceiveBody | None,
+) -> t.Any:
+    """What the request's view returns, after what runs before it (``request_started``
+    receivers, ``before_request`` hooks, which may answer instead): the steps of
+    ``full_dispatch_request`` up to the view."""
+    dispatch: t.Callable[..., t.Any] | None = view
+    if request_started.receivers or not app._got_first_request:
+        await _start(app, context)
+        dispatch = None
+    rv = None
+    if app.before_request_funcs or app.url_value_preprocessors:
+        rv = await run_sync(thread_pool(app), context, app.preprocess_request)
+        dispatch = None
+    if rv is None and dispatch is None:
+        # What ran may have changed the routing: dispatch what it is now.
+        dispatch = context.run(cycle.view_for, app, request)
+        if dispatch is None or not cycle.is_async(dispatch):
+            return await run_sync(thread_pool(app), context, _dispatch_sync, app, dispatch)
+    if rv is None and dispatch is not None:
+        if body is not None:
+            await _receive_body(body, request, context)
+        args = request.view_args
+        coro = dispatch(**args) if args else dispatch()
+        try:  # the first step here: most views finish in it
+            signal = context.run(coro.send, None)
+        except StopIteration as stop:
+            return stop.value
+        return await InContext(context, coro, signal)
+    return rv
 
 
 async def _receive_body(

@@ -166,11 +166,11 @@ class Request(_WerkzeugRequest):
         """The request's cookies. Read from the environ's ``HTTP_COOKIE``, which is what
         Werkzeug's ``request.headers.getlist("Cookie")`` finds there, without going
         through every header."""
-        headers = self.__dict__.get("headers")
-        if headers is not None and type(headers) is not EnvironHeaders:
-            cookie = ";".join(headers.getlist("Cookie"))  # replaced by the app
-        else:
+        headers = self.headers
+        if type(headers) is EnvironHeaders and headers.environ is self.environ:
             cookie = self.environ.get("HTTP_COOKIE", "")
+        else:
+            cookie = ";".join(headers.getlist("Cookie"))  # replaced by the app
         return parse_cookie(cookie, cls=self.dict_storage_class)  # type: ignore[return-value]
 
     @lazy_attribute
