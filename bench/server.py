@@ -1,10 +1,16 @@
 """Serve each framework's ``hello`` app with a real server and load it with wrk.
 
 WSGI (the default, ``--interface wsgi``): Granian and Gunicorn serving erlen, flask,
-falcon and bottle (``wsgi_apps.py``). ASGI (``--interface asgi``): uvicorn and
-Granian's ASGI interface serving erlen, starlette, falcon (``falcon.asgi``), a bare
-ASGI function and, if asked for, quart (``asgi_apps.py``, the apps of
+falcon, bottle and a bare WSGI function (``wsgi_apps.py``). ASGI (``--interface asgi``):
+uvicorn and Granian's ASGI interface serving erlen, starlette, falcon (``falcon.asgi``),
+a bare ASGI function and, if asked for, quart (``asgi_apps.py``, the apps of
 ``asgi_direct.py``; erlen's is the same ``Erlen`` object, served as ``module:app``).
+
+``--case mixed`` (WSGI only) serves instead one app per framework with three routes and
+has wrk send their requests in turn: the template page (``GET /page``), the session
+counter (``GET /count`` with the cookie the app's own first answer set) and the static
+file (``GET /static/file.bin``). erlen, flask and bottle can express it; falcon (no
+sessions or templates) and bare (one hello function) are left out.
 
 For every server and framework, one at a time: start the server with one worker on a
 free port on 127.0.0.1, wait until it answers, check a few answers (status and body)
@@ -14,7 +20,8 @@ and stop it (its whole process group). Rounds interleave the frameworks, rotatin
 order; the reported figure is the median over rounds. Everything stays on 127.0.0.1
 and every wrk run is bounded by its duration.
 
-    .venv/bin/python bench/server.py [--interface wsgi|asgi] [--servers granian,gunicorn]
+    .venv/bin/python bench/server.py [--interface wsgi|asgi] [--case hello|mixed]
+                                     [--servers granian,gunicorn]
                                      [--frameworks erlen,flask] [--duration 5]
                                      [--connections 16] [--rounds 3] [--pin]
 
@@ -26,6 +33,7 @@ for ASGI (``pip install -e '.[dev]'``).
 from __future__ import annotations
 
 import argparse
+import html
 import http.client
 import importlib.util
 import json
@@ -41,22 +49,47 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import IO, Any
 
+from apps import (
+    PAGE_TITLE,
+    ROW_COUNT,
+    STATIC_DIR,
+    STATIC_FILE,
+    STATIC_SIZE,
+    make_rows,
+    static_content,
+)
+
 BENCH_DIR = Path(__file__).resolve().parent
 SRC_DIR = BENCH_DIR.parent / "src"
 
 INTERFACES: tuple[str, ...] = ("wsgi", "asgi")
 
-# The WSGI run's names (soak.py imports some of them).
-FRAMEWORKS: tuple[str, ...] = ("erlen", "flask", "falcon", "bottle")
+# The WSGI run's names (soak.py imports some of them). bare: a plain WSGI function.
+FRAMEWORKS: tuple[str, ...] = ("erlen", "flask", "falcon", "bottle", "bare")
 SERVERS: tuple[str, ...] = ("granian", "gunicorn")
-RATIOS: tuple[tuple[str, str], ...] = (("erlen", "flask"), ("erlen", "falcon"))
+RATIOS: tuple[tuple[str, str], ...] = (
+    ("erlen", "flask"),
+    ("erlen", "falcon"),
+    ("erlen", "bare"),
+)
+# What erlen/bare should reach under granian: erlen's hello at 85% of the bare floor.
+BARE_GOAL = 0.85
+
+# --case: hello (GET /) or mixed (WSGI only: /page, /count and the static file in turn).
+CASES: tuple[str, ...] = ("hello", "mixed")
+# The WSGI frameworks whose apps can express the mixed case, and why the others cannot.
+MIXED_FRAMEWORKS: tuple[str, ...] = ("erlen", "flask", "bottle")
+MIXED_LEFT_OUT: dict[str, str] = {
+    "falcon": "no sessions or templates",
+    "bare": "a plain hello function, no routes",
+}
 
 # The ASGI run's. quart is served only when asked for (--frameworks).
 ASGI_FRAMEWORKS: tuple[str, ...] = ("erlen", "starlette", "falcon", "bare", "quart")
@@ -163,9 +196,21 @@ def parse_wrk(output: str) -> WrkResult:
 
 
 def run_wrk(
-    port: int, seconds: int, connections: int, threads: int, prefix: list[str]
+    port: int,
+    seconds: int,
+    connections: int,
+    threads: int,
+    prefix: list[str],
+    probes: tuple[Probe, ...] | None = None,
 ) -> WrkResult:
-    return parse_wrk(wrk_output(port, seconds, connections, threads, prefix))
+    """A measured wrk run: ``GET /``, or, given ``probes`` other than ``HELLO_PROBES``,
+    their requests in turn (a Lua ``request()``, and no ``response()``)."""
+    if probes is None or probes == HELLO_PROBES:
+        return parse_wrk(wrk_output(port, seconds, connections, threads, prefix))
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp, "rotate.lua")
+        script.write_text(rotation_script(probes, check=False))
+        return parse_wrk(wrk_output(port, seconds, connections, threads, prefix, script))
 
 
 def wrk_output(
@@ -209,6 +254,102 @@ def lua_string(value: bytes) -> str:
         char = chr(byte)
         out.append(f"\\{byte:03d}" if char in '\\"' or not 32 <= byte < 127 else char)
     return '"' + "".join(out) + '"'
+
+
+# --- what the answers must be ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request the checks send, and what its answer must be: status 200 and a body
+    that ``check`` accepts (in Python) and ``lua_check`` does too (a Lua expression over
+    ``body``, for the warm-up's ``response()``)."""
+
+    name: str
+    path: str
+    headers: tuple[tuple[str, str], ...]
+    check: Callable[[bytes], bool]
+    lua_check: str
+    expected: str  # the right answer, in words, for messages
+
+
+def _is_hello(body: bytes) -> bool:
+    return body == EXPECTED_BODY
+
+
+HELLO_PROBE = Probe(
+    "hello",
+    PATH,
+    (),
+    _is_hello,
+    f"body == {lua_string(EXPECTED_BODY)}",
+    f"{EXPECTED_STATUS} {EXPECTED_BODY!r}",
+)
+HELLO_PROBES: tuple[Probe, ...] = (HELLO_PROBE,)
+
+# The mixed case: the template, session and static cases' requests (as in wsgi_direct.py).
+PAGE_PATH = "/page"
+COUNT_PATH = "/count"
+STATIC_PATH = f"/static/{STATIC_FILE}"
+# The page's title as HTML escapes it ("Rows &amp; columns") and its rows as rendered.
+PAGE_TITLE_HTML = f"<title>{html.escape(PAGE_TITLE)}</title>".encode()
+PAGE_ROWS = [
+    f"<tr><td>{row.id}</td><td>{html.escape(row.name)}</td></tr>".encode() for row in make_rows()
+]
+_PAGE_ROW_RE = re.compile(rb"<tr><td>[^<]*</td><td>[^<]*</td></tr>")
+STATIC_CONTENT = static_content()
+
+
+def _is_page(body: bytes) -> bool:
+    """The escaped title and exactly the page's rows, in order."""
+    return PAGE_TITLE_HTML in body and _PAGE_ROW_RE.findall(body) == PAGE_ROWS
+
+
+def _is_static(body: bytes) -> bool:
+    return body == STATIC_CONTENT
+
+
+# Under load, Lua checks the page for its title and last row ("Row 50"): the whole
+# comparison is done in Python, before and after the load.
+PAGE_PROBE = Probe(
+    "page",
+    PAGE_PATH,
+    (),
+    _is_page,
+    f"find(body, {lua_string(PAGE_TITLE_HTML)}, 1, true) ~= nil "
+    f"and find(body, {lua_string(PAGE_ROWS[-1])}, 1, true) ~= nil",
+    f"{EXPECTED_STATUS}, a page with {PAGE_TITLE_HTML.decode()} and {ROW_COUNT} rows",
+)
+STATIC_PROBE = Probe(
+    "static",
+    STATIC_PATH,
+    (),
+    _is_static,
+    f"#body == {STATIC_SIZE} and body == {lua_string(STATIC_CONTENT)}",
+    f"{EXPECTED_STATUS}, the {STATIC_SIZE:,} bytes of bench/static/{STATIC_FILE}",
+)
+
+
+def session_probe(cookie: str, count: bytes) -> Probe:
+    """GET /count sending ``cookie``; the answer must be ``count`` every time, since the
+    same cookie is sent every time (the view reads the count, adds one, returns it)."""
+
+    def check(body: bytes) -> bool:
+        return body == count
+
+    return Probe(
+        "session",
+        COUNT_PATH,
+        (("Cookie", cookie),),
+        check,
+        f"body == {lua_string(count)}",
+        f"{EXPECTED_STATUS} {count!r} (the count in the cookie of the first answer, plus one)",
+    )
+
+
+def mixed_probes(cookie: str, count: bytes) -> tuple[Probe, ...]:
+    """The mixed case's three requests, in the order wrk sends them."""
+    return (PAGE_PROBE, session_probe(cookie, count), STATIC_PROBE)
 
 
 def check_script() -> str:
@@ -265,33 +406,185 @@ end
 """
 
 
+def rotation_script(probes: tuple[Probe, ...], check: bool) -> str:
+    """A wrk script whose ``request()`` sends the ``probes``' requests in turn; with
+    ``check``, it also checks every answer and counts them.
+
+    Each thread formats the requests once, in ``init``, and ``request()`` hands out the
+    next one of the rotation, so each gets an equal share. wrk does not tell
+    ``response()`` which request an answer is for, so the checking script must run with
+    one connection per wrk thread (:func:`checked_wrk` does that): a thread's requests
+    and answers then alternate, and each answer is checked against the probe of the
+    request sent last. Per probe, the script counts the requests sent and the right
+    answers; ``done`` prints them, with the answers wrk counted and its socket errors.
+    """
+    requests = []
+    for probe in probes:
+        headers = ", ".join(
+            f"[{lua_string(name.encode())}] = {lua_string(value.encode())}"
+            for name, value in probe.headers
+        )
+        requests.append(f'    wrk.format("GET", {lua_string(probe.path.encode())}, {{{headers}}}),')
+    names = ", ".join(f"GET {probe.path}" for probe in probes)
+    zeros = "{" + ", ".join("0" for _ in probes) + "}"
+    newline = "\n"
+    formatted = newline.join(requests)
+    if not check:
+        return f"""\
+-- Generated by bench/server.py: {names}, in turn.
+function init(args)
+  request_texts = {{
+{formatted}
+  }}
+  turn = 0
+end
+
+function request()
+  turn = turn % #request_texts + 1
+  return request_texts[turn]
+end
+"""
+    checks = newline.join(
+        f"  function(body) return {probe.lua_check} end, -- {probe.name}" for probe in probes
+    )
+    paths = ", ".join(lua_string(f"GET {probe.path}".encode()) for probe in probes)
+    return f"""\
+-- Generated by bench/server.py: {names}, in turn; check every answer, count them.
+local find = string.find
+local threads = {{}}
+local checks = {{
+{checks}
+}}
+local paths = {{{paths}}}
+
+function setup(thread)
+  threads[#threads + 1] = thread
+end
+
+function init(args)
+  request_texts = {{
+{formatted}
+  }}
+  turn = 0
+  sent = {zeros}
+  got = {zeros}
+  bad = 0
+  first_bad = ""
+end
+
+function request()
+  turn = turn % #request_texts + 1
+  sent[turn] = sent[turn] + 1
+  return request_texts[turn]
+end
+
+-- One connection per thread: this answer is for the request sent last, request_texts[turn].
+function response(status, headers, body)
+  if status == 200 and checks[turn](body) then
+    got[turn] = got[turn] + 1
+  else
+    bad = bad + 1
+    if first_bad == "" then
+      first_bad = paths[turn] .. " answered " .. status .. " (" .. #body .. " bytes) "
+                  .. string.gsub(string.sub(body, 1, 200), "[^%w%p ]", "?")
+    end
+  end
+end
+
+function done(summary, latency, requests)
+  local all_sent, all_got, total_good, total_bad, first = {{}}, {{}}, 0, 0, ""
+  for kind = 1, #checks do
+    all_sent[kind], all_got[kind] = 0, 0
+  end
+  for _, thread in ipairs(threads) do
+    local thread_sent, thread_got = thread:get("sent"), thread:get("got")
+    for kind = 1, #checks do
+      all_sent[kind] = all_sent[kind] + thread_sent[kind]
+      all_got[kind] = all_got[kind] + thread_got[kind]
+      total_good = total_good + thread_got[kind]
+    end
+    total_bad = total_bad + thread:get("bad")
+    if first == "" then
+      first = thread:get("first_bad")
+    end
+  end
+  io.write(string.format("check answers %d good %d bad %d\\n",
+                         summary.requests, total_good, total_bad))
+  for kind = 1, #checks do
+    io.write(string.format("check kind %d sent %d got %d\\n", kind, all_sent[kind], all_got[kind]))
+  end
+  local errors = summary.errors
+  io.write(string.format("check socket_errors %d\\n",
+                         errors.connect + errors.read + errors.write + errors.timeout))
+  if first ~= "" then
+    io.write("check first_bad " .. first .. "\\n")
+  end
+end
+"""
+
+
 _CHECK_RE = re.compile(r"^check answers (\d+) good (\d+) bad (\d+)$", re.MULTILINE)
 _FIRST_BAD_RE = re.compile(r"^check first_bad (.*)$", re.MULTILINE)
+_KIND_RE = re.compile(r"^check kind (\d+) sent (\d+) got (\d+)$", re.MULTILINE)
+_ERRORS_RE = re.compile(r"^check socket_errors (\d+)$", re.MULTILINE)
 
 
 def checked_wrk(
-    port: int, seconds: int, connections: int, threads: int, prefix: list[str]
+    port: int,
+    seconds: int,
+    connections: int,
+    threads: int,
+    prefix: list[str],
+    probes: tuple[Probe, ...] = HELLO_PROBES,
 ) -> tuple[WrkResult, int]:
     """A wrk run whose every answer is checked; its result and the number checked.
 
     Raises BenchError if any answer was wrong, or if the script did not see every
-    answer wrk counted."""
+    answer wrk counted. With ``probes`` other than ``HELLO_PROBES`` (sent in turn), wrk
+    runs one thread per connection, so that each answer is checked against the request
+    it answers (see :func:`rotation_script`), and it also fails if any probe got no
+    right answer, or its right answers fall short of its requests by more than can have
+    been unanswered when wrk stopped (one per connection, one per socket error)."""
+    rotating = probes != HELLO_PROBES
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp, "check.lua")
-        script.write_text(check_script())
-        output = wrk_output(port, seconds, connections, threads, prefix, script)
+        script.write_text(rotation_script(probes, check=True) if rotating else check_script())
+        output = wrk_output(
+            port, seconds, connections, connections if rotating else threads, prefix, script
+        )
     counts = _CHECK_RE.search(output)
     if counts is None:
         raise BenchError(f"the check script printed no counts:\n{output}")
     answers, good, bad = (int(value) for value in counts.groups())
     if bad or good != answers or good == 0:
         first = _FIRST_BAD_RE.search(output)
+        expected = (
+            "by request, " + "; ".join(f"GET {probe.path}: {probe.expected}" for probe in probes)
+            if rotating
+            else f"{EXPECTED_STATUS} {EXPECTED_BODY!r} every time"
+        )
         raise BenchError(
             f"under load: {bad:,} wrong answers and {good:,} right ones of {answers:,} "
-            f"(expected {EXPECTED_STATUS} {EXPECTED_BODY!r} every time)"
-            + (f"; the first wrong one: {first.group(1)}" if first else "")
+            f"(expected {expected})" + (f"; the first wrong one: {first.group(1)}" if first else "")
         )
+    if rotating:
+        _check_shares(output, probes, connections)
     return parse_wrk(output), good
+
+
+def _check_shares(output: str, probes: tuple[Probe, ...], connections: int) -> None:
+    """Per probe: right answers <= requests sent <= right answers + the unanswered."""
+    kinds = [tuple(int(value) for value in found.groups()) for found in _KIND_RE.finditer(output)]
+    errors = _ERRORS_RE.search(output)
+    if len(kinds) != len(probes) or errors is None:
+        raise BenchError(f"the check script printed no counts per request:\n{output}")
+    unanswered = connections + int(errors.group(1))
+    for (_, sent, got), probe in zip(kinds, probes, strict=True):
+        if not 0 < got <= sent <= got + unanswered:
+            raise BenchError(
+                f"under load: GET {probe.path} was sent {sent:,} times and {got:,} answers "
+                f"were right for it (expected from {max(sent - unanswered, 1):,} to {sent:,})"
+            )
 
 
 # --- servers --------------------------------------------------------------------------
@@ -391,36 +684,69 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     process.wait(timeout=STOP_TIMEOUT_SECONDS)
 
 
-def _get(port: int, timeout: float) -> tuple[int, bytes]:
+def _get(port: int, timeout: float, path: str = PATH) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        conn.request("GET", PATH)
+        conn.request("GET", path)
         response = conn.getresponse()
         return response.status, response.read()
     finally:
         conn.close()
 
 
-def check_answers(port: int, name: str, count: int = CHECK_REQUESTS) -> None:
-    """``count`` GETs, one after the other over one connection (a new one whenever the
-    server closes it, as Gunicorn's sync worker does): each must be 200 ``Hello, World!``.
-    """
+def check_answers(
+    port: int, name: str, probes: tuple[Probe, ...] = HELLO_PROBES, count: int = CHECK_REQUESTS
+) -> None:
+    """``count`` GETs of each probe, in turn, one after the other over one connection (a
+    new one whenever the server closes it, as Gunicorn's sync worker does): each must be
+    answered as the probe says (hello: 200 ``Hello, World!``)."""
+    total = count * len(probes)
     conn = http.client.HTTPConnection(HOST, port, timeout=10.0)
     try:
-        for i in range(count):
+        for i in range(total):
+            probe = probes[i % len(probes)]
+            what = f"request {i + 1} of {total}" + (
+                f" (GET {probe.path})" if len(probes) > 1 else ""
+            )
             try:
-                conn.request("GET", PATH)
+                conn.request("GET", probe.path, headers=dict(probe.headers))
                 response = conn.getresponse()
                 status, body = response.status, response.read()
             except (OSError, http.client.HTTPException) as exc:
-                raise BenchError(f"{name}: request {i + 1} of {count} failed: {exc!r}")
-            if status != EXPECTED_STATUS or body != EXPECTED_BODY:
+                raise BenchError(f"{name}: {what} failed: {exc!r}")
+            if status != EXPECTED_STATUS or not probe.check(body):
                 raise BenchError(
-                    f"{name}: request {i + 1} of {count} answered {status} {body[:200]!r}, "
-                    f"expected {EXPECTED_STATUS} {EXPECTED_BODY!r}"
+                    f"{name}: {what} answered {status} {body[:200]!r}, expected {probe.expected}"
                 )
     finally:
         conn.close()
+
+
+def prime_mixed(port: int, name: str) -> tuple[Probe, ...]:
+    """The mixed case's probes, with the session cookie taken from the app's own answer.
+
+    ``GET /count`` without a cookie, as a new visitor: the answer must be 200 and a count,
+    and set a cookie. Every ``GET /count`` after it sends that cookie (the name=value part
+    of each Set-Cookie) and must be answered with that count plus one."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=10.0)
+    try:
+        conn.request("GET", COUNT_PATH)
+        response = conn.getresponse()
+        status, body = response.status, response.read()
+        set_cookies = response.headers.get_all("Set-Cookie") or []
+    except (OSError, http.client.HTTPException) as exc:
+        raise BenchError(f"{name}: GET {COUNT_PATH} without a cookie failed: {exc!r}")
+    finally:
+        conn.close()
+    if status != EXPECTED_STATUS or not body.isdigit():
+        raise BenchError(
+            f"{name}: GET {COUNT_PATH} without a cookie answered {status} {body[:200]!r}, "
+            f"expected {EXPECTED_STATUS} and a count"
+        )
+    cookies = [value.split(";", 1)[0].strip() for value in set_cookies]
+    if not any(cookies):
+        raise BenchError(f"{name}: GET {COUNT_PATH} without a cookie set no cookie")
+    return mixed_probes("; ".join(filter(None, cookies)), str(int(body) + 1).encode())
 
 
 _LOGGED_ERROR_RE = re.compile(r"traceback|exception|\berror\b", re.IGNORECASE)
@@ -431,11 +757,15 @@ PORT_PLACEHOLDER = "{port}"
 
 @contextmanager
 def started(
-    command: list[str], name: str, startup_timeout: float, env: dict[str, str] | None = None
+    command: list[str],
+    name: str,
+    startup_timeout: float,
+    env: dict[str, str] | None = None,
+    path: str = PATH,
 ) -> Iterator[tuple[subprocess.Popen[bytes], IO[bytes], int, tuple[int, bytes]]]:
     """Run ``command`` (which must serve on the port given by ``{port}`` in it) in its
-    own process group, from bench/ with bench/ and src/ importable; wait until ``GET /``
-    answers; yield the process, its log, the port and that first answer; stop it."""
+    own process group, from bench/ with bench/ and src/ importable; wait until ``GET
+    path`` answers; yield the process, its log, the port and that first answer; stop it."""
     port = free_port()
     command = [part.replace("{port}", str(port)) for part in command]
     full_env = dict(os.environ)
@@ -462,7 +792,7 @@ def started(
                         f"{name} exited with {process.returncode}:\n" + _log_tail(log)
                     )
                 try:
-                    first = _get(port, timeout=2.0)
+                    first = _get(port, timeout=2.0, path=path)
                     break
                 except (OSError, http.client.HTTPException):
                     if time.monotonic() > deadline:
@@ -484,24 +814,33 @@ def running_server(
     startup_timeout: float,
     prefix: list[str],
     interface: str = "wsgi",
-) -> Iterator[int]:
-    """Start one server, wait until it answers correctly, yield its port, stop it."""
+    case: str = "hello",
+) -> Iterator[tuple[int, tuple[Probe, ...]]]:
+    """Start one server, wait until it answers correctly, yield its port and the probes
+    to load and check it with (for mixed, primed with the app's session cookie), stop it.
+    """
     target = f"{INTERFACE_SPECS[interface].module}:{framework}_app"
     command = [
         *prefix,
         *server_command(server, target, PORT_PLACEHOLDER, extra, interface=interface),
     ]
     name = f"{server} serving {framework}"
+    # The first request: GET / for hello, GET /page for mixed.
+    first_probe = HELLO_PROBE if case == "hello" else PAGE_PROBE
     # wsgi_apps serves another case if told to.
-    with started(command, name, startup_timeout, {"ERLEN_BENCH_CASE": "hello"}) as served:
+    with started(
+        command, name, startup_timeout, {"ERLEN_BENCH_CASE": case}, path=first_probe.path
+    ) as served:
         status, body = served[3]
-        if status != EXPECTED_STATUS or body != EXPECTED_BODY:
+        if status != EXPECTED_STATUS or not first_probe.check(body):
+            where = "" if case == "hello" else f" GET {first_probe.path}:"
             raise BenchError(
-                f"{name} answered {status} {body[:200]!r}, "
-                f"expected {EXPECTED_STATUS} {EXPECTED_BODY!r}"
+                f"{name} answered{where} {status} {body[:200]!r}, expected {first_probe.expected}"
             )
-        check_answers(served[2], name)
-        yield served[2]
+        port = served[2]
+        probes = HELLO_PROBES if case == "hello" else prime_mixed(port, name)
+        check_answers(port, name, probes)
+        yield port, probes
         # At --log-level warning a server logs nothing while all is well; an error it
         # logged (an exception in the app, say) fails the run even if every answer was
         # right. Read before the server is stopped: what it says on the way out is not
@@ -521,13 +860,15 @@ def measure(server: str, framework: str, args: argparse.Namespace) -> tuple[WrkR
     name = f"{server} serving {framework}"
     checked = 0
     with running_server(
-        server, framework, extra, args.startup_timeout, server_prefix, args.interface
-    ) as port:
+        server, framework, extra, args.startup_timeout, server_prefix, args.interface, args.case
+    ) as (port, probes):
         if args.warmup > 0:
-            _, checked = checked_wrk(port, args.warmup, args.connections, args.threads, wrk_prefix)
-        result = run_wrk(port, args.duration, args.connections, args.threads, wrk_prefix)
+            _, checked = checked_wrk(
+                port, args.warmup, args.connections, args.threads, wrk_prefix, probes
+            )
+        result = run_wrk(port, args.duration, args.connections, args.threads, wrk_prefix, probes)
         # Still right after the load.
-        check_answers(port, f"{name}, after the load")
+        check_answers(port, f"{name}, after the load", probes)
     if result.non_2xx:
         raise BenchError(f"{name}: {result.non_2xx} responses were not 2xx/3xx")
     return result, checked
@@ -649,8 +990,14 @@ def print_table(
 
     rounds = "1 round" if args.rounds == 1 else f"median of {args.rounds} rounds"
     pinned = ", server on CPU 0 and wrk on CPU 1" if args.pin else ""
+    requests = (
+        f"GET {PATH} (hello)"
+        if args.case == "hello"
+        else f"GET {PAGE_PATH}, {COUNT_PATH} (with its session cookie) and {STATIC_PATH} "
+        "in turn (mixed)"
+    )
     print(
-        f"GET {PATH} (hello) through a real {args.interface.upper()} server, 1 worker, on "
+        f"{requests} through a real {args.interface.upper()} server, 1 worker, on "
         f"{HOST}: wrk -t{args.threads} -c{args.connections} -d{args.duration}s "
         f"after a {args.warmup} s warm-up, {rounds}{pinned}"
     )
@@ -673,8 +1020,28 @@ def print_table(
             "falcon: falcon.asgi.App; bare: a plain ASGI function with no routing "
             "(the floor); erlen: the Erlen object itself."
         )
+    elif "bare" in frameworks:
+        print(
+            "bare: a plain WSGI function with no routing (the floor); the goal for "
+            f"erlen/bare is {BARE_GOAL:.2f}x or more under granian."
+        )
+    if args.case == "mixed":
+        print(
+            f"mixed: GET {PAGE_PATH} (the template case's page), GET {COUNT_PATH} (the "
+            "session case's counter, sending the cookie the app's first answer set) and "
+            f"GET {STATIC_PATH} ({STATIC_SIZE:,} bytes), a third of the requests each."
+        )
+        for framework, reason in MIXED_LEFT_OUT.items():
+            print(f"{framework}: cannot express the mixed case ({reason})")
     checked = sum(cell.checked for by_fw in results.values() for cell in by_fw.values())
-    if checked:
+    if checked and args.case == "mixed":
+        print(
+            f"Checked: {CHECK_REQUESTS} sequential answers to each of the three requests "
+            f"before and after each measured run, and all {checked:,} warm-up answers "
+            "under load (status and body, each against its own request: the warm-up runs "
+            "one wrk thread per connection)."
+        )
+    elif checked:
         print(
             f"Checked: {CHECK_REQUESTS} sequential answers before and after each measured "
             f"run, and all {checked:,} warm-up answers under load (status and body)."
@@ -720,8 +1087,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--interface",
         choices=INTERFACES,
         default="wsgi",
-        help="wsgi: granian and gunicorn serving erlen, flask, falcon, bottle; asgi: uvicorn "
-        "and granian serving erlen, starlette, falcon.asgi, a bare ASGI function (wsgi)",
+        help="wsgi: granian and gunicorn serving erlen, flask, falcon, bottle, a bare WSGI "
+        "function; asgi: uvicorn and granian serving erlen, starlette, falcon.asgi, a bare "
+        "ASGI function (wsgi)",
+    )
+    parser.add_argument(
+        "--case",
+        choices=CASES,
+        default="hello",
+        help="hello: GET /; mixed (wsgi only; erlen, flask, bottle): GET /page, /count with "
+        "the session cookie and /static/file.bin in turn (hello)",
     )
     parser.add_argument(
         "--servers",
@@ -729,7 +1104,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--frameworks",
-        help="comma-separated; wsgi: erlen, flask, falcon, bottle (default: all); "
+        help="comma-separated; wsgi: erlen, flask, falcon, bottle, bare (default: all; "
+        "--case mixed: erlen, flask, bottle); "
         "asgi: erlen, starlette, falcon, bare, quart (default: all but quart)",
     )
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (5)")
@@ -773,6 +1149,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     spec = INTERFACE_SPECS[args.interface]
+    frameworks_given = args.frameworks is not None
     try:
         args.servers = (
             parse_list(args.servers, spec.servers, f"{args.interface} server")
@@ -786,6 +1163,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         )
     except argparse.ArgumentTypeError as exc:
         parser.error(str(exc))
+    if args.case == "mixed":
+        if args.interface != "wsgi":
+            parser.error("--case mixed is served over WSGI only (--interface wsgi)")
+        if not frameworks_given:
+            args.frameworks = [f for f in args.frameworks if f in MIXED_FRAMEWORKS]
+        for framework in args.frameworks:
+            if framework in MIXED_LEFT_OUT:
+                parser.error(
+                    f"{framework} cannot express the mixed case ({MIXED_LEFT_OUT[framework]}); "
+                    f"with --case mixed choose from {', '.join(MIXED_FRAMEWORKS)}"
+                )
     if args.connections is None:
         args.connections = spec.connections
     for name in ("duration", "connections", "threads", "rounds"):
@@ -805,6 +1193,13 @@ def main(argv: list[str] | None = None) -> int:
     spec = INTERFACE_SPECS[args.interface]
 
     problems = missing_tools(servers, spec.needs)
+    static_file = Path(STATIC_DIR, STATIC_FILE)
+    if args.case == "mixed" and not (
+        static_file.is_file() and static_file.read_bytes() == STATIC_CONTENT
+    ):
+        problems.append(
+            f"{static_file} is missing or changed; bench/README.md says how to recreate it"
+        )
     if problems:
         print("bench/server.py cannot run:", file=sys.stderr)
         for problem in problems:
@@ -848,6 +1243,7 @@ def main(argv: list[str] | None = None) -> int:
         report: dict[str, Any] = {
             "settings": {
                 "interface": args.interface,
+                "case": args.case,
                 "duration": args.duration,
                 "warmup": args.warmup,
                 "connections": args.connections,
@@ -859,6 +1255,15 @@ def main(argv: list[str] | None = None) -> int:
                 "uvicorn_args": args.uvicorn_args,
             },
             "versions": versions(servers, frameworks),
+            "case": {
+                "name": args.case,
+                "requests": (
+                    [f"GET {PATH}"]
+                    if args.case == "hello"
+                    else [f"GET {PAGE_PATH}", f"GET {COUNT_PATH} (Cookie)", f"GET {STATIC_PATH}"]
+                ),
+                "left_out": MIXED_LEFT_OUT if args.case == "mixed" else {},
+            },
             "results": {
                 server: {
                     framework: {
