@@ -60,6 +60,10 @@ TEMPLATES = {
         "{% set ns = namespace(n=0) %}{% for i in items %}{% set ns.n = ns.n + 1 %}{% endfor %}"
         "{{ ns.n }}-{{ x }}"
     ),
+    "attributes": (
+        "{{ obj.name }}|{{ d.key }}|{{ d.missing }}|{{ counter.anything }}|{{ counter.real }}"
+        "|{{ d.items is callable }}|{{ nothing.attr is defined }}|{{ items.0 }}"
+    ),
     "error-line": "line one {{ x }}\nline two {{ y }}\n{{ boom() }} and {{ x }}\nafter",
 }
 
@@ -76,8 +80,28 @@ class Plain:
         return "<plain>"
 
 
+class Counting:
+    """Counts the lookups its ``__getattr__`` sees (a missing attribute), and has an item."""
+
+    real = "<real>"
+
+    def __init__(self) -> None:
+        self.misses = 0
+
+    def __getattr__(self, name: str) -> t.Any:
+        self.misses += 1
+        raise AttributeError(name)
+
+    def __getitem__(self, key: str) -> str:
+        return f"<item {key}>"
+
+    def __str__(self) -> str:
+        return f"Counting({self.misses})"
+
+
 def values() -> dict[str, t.Any]:
     return {
+        "counter": Counting(),
         "title": "T<&>",
         "x": "<x & 'y'>",
         "y": 42,
@@ -130,6 +154,29 @@ def test_erlen_environment_renders_what_jinja_renders(name: str, options: int) -
     for key in ("x", "y", "flag"):
         changed = {**context, key: Obj() if key == "x" else None}
         assert outcome(erlen_env, name, changed) == outcome(plain, name, changed)
+
+
+def test_a_missing_attribute_is_looked_up_once_as_jinja_does() -> None:
+    erlen_env, plain = environments(autoescape=True)
+    source = "{{ c.anything }}{{ c.other }}{{ c }}"
+    ours, theirs = Counting(), Counting()
+    assert erlen_env.from_string(source).render(c=ours) == plain.from_string(source).render(
+        c=theirs
+    )
+    assert ours.misses == theirs.misses == 3  # the two attributes and __html__
+
+
+def test_a_sandboxed_environment_keeps_its_own_attribute_checks() -> None:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from erlen.templating import Environment
+
+    class Sandboxed(Environment, SandboxedEnvironment):
+        pass
+
+    env = Sandboxed(Erlen(__name__), autoescape=True)
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        env.from_string("{{ f.__code__.co_consts }}").render(f=lambda: 1)
 
 
 def test_errors_point_at_the_template_line() -> None:

@@ -12,7 +12,7 @@ import io
 import typing as t
 
 import markupsafe
-from jinja2 import BaseLoader, TemplateNotFound
+from jinja2 import BaseLoader, TemplateNotFound, nodes
 from jinja2 import Environment as BaseEnvironment
 from jinja2.compiler import CodeGenerator
 
@@ -30,11 +30,23 @@ def escape_output(value: t.Any) -> str:
     """The text ``{{ value }}`` writes with autoescaping on: ``escape(value)`` as a
     plain ``str``. The output is only joined, so the ``Markup`` object that
     ``escape`` builds (in Python, in MarkupSafe 3) is not needed."""
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return _escape(value)
+    if kind is int:
+        return str(value)  # digits and a sign: nothing to escape
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return _escape(str(value))
+
+
+def item_or_undefined(environment: BaseEnvironment, obj: t.Any, name: str) -> t.Any:
+    """What ``environment.getattr(obj, name)`` gives once ``getattr`` has failed: the
+    item ``obj[name]``, else an undefined value."""
+    try:
+        return obj[name]
+    except (TypeError, LookupError, AttributeError):
+        return environment.undefined(obj=obj, name=name)
 
 
 #: The buffer name :meth:`ErlenCodeGenerator.visit_Output` has Jinja write to.
@@ -53,9 +65,29 @@ class ErlenCodeGenerator(CodeGenerator):
     """
 
     def visit_Template(self, node: t.Any, frame: t.Any = None) -> None:
-        if _escape_inner is not None:
-            self.writeline("from erlen._jinja import escape_output as erlen_escape_output")
+        self.writeline(
+            "from erlen._jinja import escape_output as erlen_escape_output,"
+            " item_or_undefined as erlen_item_or_undefined"
+        )
         super().visit_Template(node, frame)
+
+    def visit_Getattr(self, node: t.Any, frame: t.Any) -> None:
+        # ``name.attr`` of a plain environment: the attribute looked up inline, the
+        # environment's getattr (the item, else undefined) only when there is none.
+        environment = self.environment
+        if (
+            environment.is_async
+            or type(node.node) is not nodes.Name
+            or type(environment).getattr is not BaseEnvironment.getattr
+        ):
+            super().visit_Getattr(node, frame)
+            return
+        self.write("(t_erlen if (t_erlen := getattr(")
+        self.visit(node.node, frame)
+        self.write(f", {node.attr!r}, missing)) is not missing else erlen_item_or_undefined(")
+        self.write("environment, ")
+        self.visit(node.node, frame)
+        self.write(f", {node.attr!r}))")
 
     def _output_child_pre(self, node: t.Any, frame: t.Any, finalize: t.Any) -> None:
         eval_ctx = frame.eval_ctx
