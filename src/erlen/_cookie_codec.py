@@ -24,7 +24,6 @@ import typing as t
 import zlib
 
 from itsdangerous import BadPayload, BadSignature, BadTimeSignature, SignatureExpired
-from itsdangerous.encoding import bytes_to_int, int_to_bytes
 from itsdangerous.timed import TimestampSigner
 
 #: Byte translations XOR-ing with HMAC's inner and outer pads (RFC 2104).
@@ -119,7 +118,7 @@ class CookieCodec:
             payload = b"." + base64_encode(compressed)
         else:
             payload = base64_encode(data)
-        value = payload + b"." + base64_encode(int_to_bytes(_timestamp()))
+        value = payload + b"." + base64_encode(_timestamp().to_bytes(8, "big").lstrip(b"\0"))
         signature = base64_encode(self.macs[0](value))
         return (value + b"." + signature).decode("ascii")
 
@@ -147,7 +146,10 @@ class CookieCodec:
         if not sep:
             raise BadTimeSignature("timestamp missing", payload=value)
         try:
-            timestamp = bytes_to_int(base64_decode(stamp))
+            stamp_bytes = base64_decode(stamp)
+            if len(stamp_bytes) > 8:  # what itsdangerous's 8-byte unpacking refuses
+                raise ValueError(stamp_bytes)
+            timestamp = int.from_bytes(stamp_bytes, "big")
         except Exception:
             raise BadTimeSignature("Malformed timestamp", payload=payload) from None
         if max_age is not None:

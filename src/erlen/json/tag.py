@@ -7,6 +7,7 @@ A tagged value is a one-key object, ``{" t": [...]}`` for a tuple, and so on.
 
 from __future__ import annotations
 
+import json as _json
 import typing as t
 from base64 import b64decode, b64encode
 from datetime import datetime
@@ -268,7 +269,12 @@ class TaggedJSONSerializer:
 
     def loads(self, value: str) -> t.Any:
         """Parse JSON and untag it; a document nested too deeply is a ``ValueError``."""
+        app_ctx = _cv_app.get(None)
+        if app_ctx is not None and type(app_ctx.app.json).loads is DefaultJSONProvider.loads:
+            load: t.Callable[[str], t.Any] = _json.loads  # what the provider's loads is
+        else:
+            load = loads
         try:
-            return self._untag_scan(loads(value))
+            return self._untag_scan(load(value))
         except RecursionError:
             raise ValueError("The tagged JSON document is nested too deeply to load.") from None
