@@ -77,6 +77,7 @@ SERVERS: tuple[str, ...] = ("granian", "gunicorn")
 RATIOS: tuple[tuple[str, str], ...] = (
     ("erlen", "flask"),
     ("erlen", "falcon"),
+    ("erlen", "bottle"),
     ("erlen", "bare"),
 )
 # What erlen/bare should reach under granian: erlen's hello at 85% of the bare floor.
