@@ -219,3 +219,20 @@ def test_output_text_containing_the_buffer_name_is_left_alone() -> None:
     source = "erlen_joined_output.extend(({{ x }}erlen_joined_output.append("
     erlen_env, plain = environments(autoescape=True)
     assert erlen_env.from_string(source).render(x="<") == plain.from_string(source).render(x="<")
+
+
+def test_extension_tags_render_what_jinja_renders() -> None:
+    extensions = ["jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols"]
+    erlen_env, plain = environments(autoescape=True, extensions=extensions)
+    for env in (erlen_env, plain):
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    source = (
+        "{% trans n=y %}<b>{{ n }}</b> item{% pluralize %}{{ n }} <i>items</i>{% endtrans %}"
+        "|{{ _('Hi %(x)s', x=x) }}|{{ gettext('<b>') }}"
+        "{% set acc = [] %}{% for i in items %}{% if loop.index > 2 %}{% break %}{% endif %}"
+        "{% do acc.append(i) %}<{{ i }}|{{ loop.index }}>{% endfor %}{{ acc|length }}"
+    )
+    context = values()
+    assert erlen_env.from_string(source).render(context) == plain.from_string(source).render(
+        context
+    )
