@@ -341,9 +341,11 @@ class SecureCookieSessionInterface(SessionInterface):
             is not SecureCookieSessionInterface.get_signing_serializer
         ):
             return self.get_signing_serializer(app)
-        if not app.secret_key:
+        secret_key = app.secret_key
+        if not secret_key:
             return None
-        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+        fallbacks = app.config["SECRET_KEY_FALLBACKS"]
+        keys = (*fallbacks, secret_key) if fallbacks else (secret_key,)
         settings = (keys, self.salt, self.serializer, digest)
         try:
             codec = _codecs.get(settings)
