@@ -63,8 +63,6 @@ def file_response(
         return None  # Content-Disposition with filename*, or a name Werkzeug refuses
     name, etag, disposition, length, last_modified = facts
     mimetype, encoding = mimetypes.guess_type(name)
-    if encoding is not None:
-        return None  # a Content-Encoding header
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match and _names_etag(if_none_match, etag):
         # What is_resource_modified decides without If-Match or If-Range: a non-empty
@@ -76,13 +74,16 @@ def file_response(
         unmodified = not is_resource_modified(environ, etag=etag, last_modified=last_modified)
     else:
         unmodified = False
-    headers = [("Content-Disposition", disposition)]
-    if not unmodified:
-        headers += [
-            ("Content-Type", _content_type(mimetype or "application/octet-stream")),
-            ("Content-Length", length),
-            ("Last-Modified", last_modified),
-        ]
+    # A 304 has the 200's headers, as Werkzeug's (its after_request hooks see them);
+    # Content-Type, Length, Encoding and Last-Modified are left out when it is sent.
+    headers = [
+        ("Content-Disposition", disposition),
+        ("Content-Type", _content_type(mimetype or "application/octet-stream")),
+        ("Content-Length", length),
+        ("Last-Modified", last_modified),
+    ]
+    if encoding is not None:
+        headers.insert(0, ("Content-Encoding", encoding))
     if max_age is None:
         headers.append(("Cache-Control", "no-cache"))
     else:
@@ -93,7 +94,6 @@ def file_response(
         headers.append(("Expires", http_date(int(time() + max_age))))  # kept in a 304 too
     headers += [("ETag", f'"{etag}"'), ("Date", _date_now()), ("Accept-Ranges", "bytes")]
     if unmodified:
-        # The headers Werkzeug's 304 keeps: no Content-Type, Length or Last-Modified.
         return response_of(response_class, [], 304, headers)
     body = wrap_file(environ, open(path, "rb"))  # noqa: SIM115 (the response closes it)
     return response_of(response_class, body, 200, headers, direct_passthrough=True)

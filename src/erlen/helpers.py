@@ -281,7 +281,7 @@ def send_from_directory(
     if leaves:
         raise NotFound()
     if (
-        kwargs.keys() <= {"max_age"}
+        kwargs.keys() <= _MAX_AGE_ONLY
         and werkzeug.utils.send_from_directory is _werkzeug_send_from_directory
         and werkzeug.utils.send_file is _werkzeug_send_file
         and not app.config["USE_X_SENDFILE"]
@@ -316,6 +316,7 @@ def _safe_join(base: str, path: str) -> str | None:
 
 
 _werkzeug_safe_join = werkzeug.security.safe_join
+_MAX_AGE_ONLY = frozenset(("max_age",))
 _joined: dict[tuple[str, str], str | None] = {}
 _werkzeug_send_from_directory = werkzeug.utils.send_from_directory
 _werkzeug_send_file = werkzeug.utils.send_file
