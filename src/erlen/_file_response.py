@@ -25,7 +25,7 @@ from werkzeug.utils import get_content_type
 from werkzeug.wrappers import response as werkzeug_response
 from werkzeug.wsgi import wrap_file
 
-from .wrappers import response_of
+from .wrappers import FileOnDemand, response_of
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -94,9 +94,12 @@ def file_response(
         headers.append(("Expires", http_date(int(time() + max_age))))  # kept in a 304 too
     headers += [("ETag", f'"{etag}"'), ("Date", _date_now()), ("Accept-Ranges", "bytes")]
     if unmodified:
-        return response_of(response_class, [], 304, headers)
+        # Werkzeug's 304 is its 200 with the status changed: the same headers and the
+        # file as the body, which is opened here only if a hook makes it a 200 again.
+        return response_of(response_class, FileOnDemand(path), 304, headers, True)
     body = wrap_file(environ, open(path, "rb"))  # noqa: SIM115 (the response closes it)
     return response_of(response_class, body, 200, headers, direct_passthrough=True)
+
 
 
 def _names_etag(header: str, etag: str) -> bool:

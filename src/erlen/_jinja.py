@@ -36,7 +36,7 @@ def escape_output(value: t.Any) -> str:
     if kind is int:
         return str(value)  # digits and a sign: nothing to escape
     if hasattr(value, "__html__"):
-        return str(value.__html__())
+        return markupsafe.escape(value)  # Markup, a str: what it does with __html__
     return _escape(str(value))
 
 

@@ -272,7 +272,8 @@ def send_from_directory(
     Werkzeug's ``send_from_directory``, as Flask does; a path that escapes the folder
     is a 404, and so, in erlen, is one through a symbolic link that points outside."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    directory = os.fspath(directory)
+    # "" is the root path itself, as Werkzeug's safe_join reads it: "<root>/./<path>".
+    directory = os.fspath(directory) or "."
     base = directory if directory[:1] == os.sep else os.path.join(app.root_path, directory)
     target = _safe_join(base, os.fspath(path))
     if target is None or "\x00" in target:
@@ -289,11 +290,14 @@ def send_from_directory(
         max_age = kwargs.get("max_age")
         if max_age is None:
             max_age = app.get_send_file_max_age(target)
-        response = file_response(
-            target, request_ctx.request.environ, max_age, app.response_class, info
-        )
-        if response is not None:
-            return response
+        # Seconds as an int (what get_send_file_max_age gives) or None; a float or a
+        # function of the path is Werkzeug's to write or call.
+        if max_age is None or type(max_age) is int:
+            response = file_response(
+                target, request_ctx.request.environ, max_age, app.response_class, info
+            )
+            if response is not None:
+                return response
     # Looked up on the module at each call: tests and extensions patch it there.
     return werkzeug.utils.send_from_directory(  # type: ignore[return-value]
         directory, path, **_prepare_send_file_kwargs(**kwargs)

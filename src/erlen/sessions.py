@@ -135,22 +135,23 @@ class SessionInterface:
     #: Whether the session is pickled (never, here).
     pickle_based = False
 
-    #: Whether the ``get_cookie_*`` methods are these (a subclass may override them).
-    _plain_cookie_getters = True
-
-    def __init_subclass__(cls, **kwargs: t.Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._plain_cookie_getters = all(
-            getattr(cls, name) is getattr(SessionInterface, name) for name in _COOKIE_GETTERS
-        )
-
     def _cookie_settings(
         self, app: Erlen
     ) -> tuple[str, str | None, str, bool, bool, str | None, bool]:
         """The cookie's name, domain, path, secure, partitioned, samesite and httponly
         settings, from the ``get_cookie_*`` methods (read from the config at once when
         they are these)."""
-        if not self._plain_cookie_getters or self.__dict__:
+        cls = type(self)
+        if (
+            self.__dict__
+            or cls.get_cookie_name is not _own_getters[0]
+            or cls.get_cookie_domain is not _own_getters[1]
+            or cls.get_cookie_path is not _own_getters[2]
+            or cls.get_cookie_secure is not _own_getters[3]
+            or cls.get_cookie_partitioned is not _own_getters[4]
+            or cls.get_cookie_samesite is not _own_getters[5]
+            or cls.get_cookie_httponly is not _own_getters[6]
+        ):
             return (
                 self.get_cookie_name(app),
                 self.get_cookie_domain(app),
@@ -252,6 +253,11 @@ _codecs: dict[tuple[t.Any, ...], CookieCodec] = {}
 
 #: Signing serializers by the keys and settings they were built from.
 _signing_serializers: dict[tuple[t.Any, ...], URLSafeTimedSerializer] = {}
+
+
+#: The ``get_cookie_*`` methods as defined here: while a class has these (none
+#: overridden or patched), ``_cookie_settings`` reads the config itself.
+_own_getters = tuple(SessionInterface.__dict__[name] for name in _COOKIE_GETTERS)
 
 
 def _vary_on_cookie(response: Response) -> None:
@@ -444,12 +450,14 @@ def _add_cookie(
         or _plain_cookie_value.fullmatch(value) is None
     ):
         return False
+    domain, path, secure, partitioned, samesite, httponly = settings
+    if type(secure) is not bool or type(partitioned) is not bool or type(httponly) is not bool:
+        return False  # 0 and False are one key, but Werkzeug writes them differently
     try:
         attributes = _cookie_attributes.get(settings)
     except TypeError:  # an unhashable setting
         return False
     if attributes is None:
-        domain, path, secure, partitioned, samesite, httponly = settings
         sample = dump_cookie(
             "n",
             "",

@@ -510,11 +510,16 @@ class Response(_WerkzeugResponse):
         code = self._status_code
         status = self._status
         if code == 304:
-            if type(body) is not list or body:
+            if type(body) is list:
+                if body:
+                    return None
+            elif type(body) is not FileOnDemand:
                 return None
             check_header_list(items)
             check_status(status)
             start_response(status, [item for item in items if item[0].lower() not in _DROP_IN_304])
+            if type(body) is FileOnDemand:
+                body.close()  # as Werkzeug closes a 304's body: nothing of it is sent
             return []
         if code < 200 or code == 204:
             return None
@@ -539,6 +544,33 @@ class Response(_WerkzeugResponse):
             self.close()  # nothing of it is sent
             return ()
         return body  # type: ignore[return-value]
+
+
+class FileOnDemand:
+    """The body of a 304 built without opening the file: it is opened if the body is
+    iterated (an ``after_request`` hook made the response a 200) and closed with the
+    response."""
+
+    __slots__ = ("file", "path")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.file: t.BinaryIO | None = None
+
+    def __iter__(self) -> FileOnDemand:
+        if self.file is None:
+            self.file = open(self.path, "rb")  # noqa: SIM115 (closed by close())
+        return self
+
+    def __next__(self) -> bytes:
+        data = self.file.read(8192) if self.file is not None else b""
+        if data:
+            return data
+        raise StopIteration
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
 
 
 #: The headers Werkzeug leaves out of a 304 (entity headers but ``Expires``).
