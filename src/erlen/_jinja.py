@@ -64,10 +64,15 @@ class ErlenCodeGenerator(CodeGenerator):
       every enclosing template's generator (``extends`` adds one per level).
     """
 
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Whether each output part being written has the inline escape (its end too).
+        self._inline_escapes: list[bool] = []
+
     def visit_Template(self, node: t.Any, frame: t.Any = None) -> None:
         self.writeline(
             "from erlen._jinja import escape_output as erlen_escape_output,"
-            " item_or_undefined as erlen_item_or_undefined"
+            " item_or_undefined as erlen_item_or_undefined, _escape as erlen_escape_str"
         )
         super().visit_Template(node, frame)
 
@@ -92,11 +97,26 @@ class ErlenCodeGenerator(CodeGenerator):
     def _output_child_pre(self, node: t.Any, frame: t.Any, finalize: t.Any) -> None:
         eval_ctx = frame.eval_ctx
         if _escape_inner is None or eval_ctx.volatile or not eval_ctx.autoescape:
+            self._inline_escapes.append(False)
             super()._output_child_pre(node, frame, finalize)
             return
-        self.write("erlen_escape_output(")
         if finalize.src is not None:
+            self._inline_escapes.append(False)
+            self.write("erlen_escape_output(")
             self.write(finalize.src)
+            return
+        # escape_output written out for a str or an int value (most of them), saving
+        # a call per value; anything else still goes through it.
+        self._inline_escapes.append(True)
+        self.write("(erlen_escape_str(t_out) if (t_kind := type(t_out := ")
+
+    def _output_child_post(self, node: t.Any, frame: t.Any, finalize: t.Any) -> None:
+        if self._inline_escapes.pop():
+            self.write(
+                ")) is str else str(t_out) if t_kind is int else erlen_escape_output(t_out))"
+            )
+            return
+        super()._output_child_post(node, frame, finalize)
 
     def visit_Output(self, node: t.Any, frame: t.Any) -> None:
         stream = self.stream
