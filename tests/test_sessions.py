@@ -1270,11 +1270,18 @@ def test_the_session_cookie_header_is_werkzeugs_set_cookie(settings: int) -> Non
 def freeze_signing_clock(now: int) -> Any:
     import contextlib
 
+    from erlen.sessions import SecureCookieSessionInterface
+
+    def expiration(self: Any, app: Any, session: Any) -> datetime | None:
+        lifetime = app.permanent_session_lifetime
+        return datetime.fromtimestamp(now, timezone.utc) + lifetime if session.permanent else None
+
     @contextlib.contextmanager
     def frozen() -> Any:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(TimestampSigner, "get_timestamp", lambda self: now)
             patch.setattr(time, "time", lambda: float(now))
+            patch.setattr(SecureCookieSessionInterface, "get_expiration_time", expiration)
             yield
 
     return frozen()
