@@ -4,8 +4,9 @@ its per-call set-up.
 itsdangerous builds a signer and derives the HMAC key from the secret and salt on
 every ``dumps`` and ``loads`` (for every key tried): a session read and written by
 one request derives the same key four times. :class:`CookieCodec` derives each key
-once and signs with one HMAC call. The format is itsdangerous's own, byte for byte
-(``tests/test_sessions.py`` compares them both ways): the payload, zlib-compressed
+once and keeps its HMAC's padded-key hash states, so a signature is two hash
+copies. The format is itsdangerous's own, byte for byte
+(``tests/test_cookie_codec.py`` compares them both ways): the payload, zlib-compressed
 and marked with a leading ``.`` when that is shorter, URL-safe base64 without
 padding; a ``.``; the big-endian timestamp in the same base64; a ``.``; the HMAC of
 all that. Failures raise itsdangerous's own exceptions.

@@ -6,8 +6,10 @@ response first (the file opened) and then turning it into a 304; a revalidation
 cost more than sending the file. For the requests a browser sends (no ``Range``,
 ``If-Range`` or ``If-Match``), :func:`file_response` decides with Werkzeug's own
 rules from one ``stat`` and builds the 200 or 304 with the headers, order and body
-Werkzeug's would have (``tests/test_file_response.py`` compares the two). Any
-other request is still Werkzeug's ``send_file``.
+Werkzeug's would have; its 304, like Werkzeug's, is the 200 with the status changed,
+but the file is opened only if a hook makes it a 200 again
+(``tests/test_file_response.py`` compares the two). Any other request is still
+Werkzeug's ``send_file``.
 """
 
 from __future__ import annotations

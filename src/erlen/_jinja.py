@@ -1,4 +1,5 @@
-"""The Jinja2 subclasses of :mod:`erlen.templating`.
+"""The Jinja2 subclasses of :mod:`erlen.templating`, and the code generator the
+app's environment compiles templates with (:class:`ErlenCodeGenerator`).
 
 Kept apart so that ``erlen.templating`` (and so ``from erlen import render_template``)
 does not import Jinja2: this module loads when ``erlen.templating.Environment`` or

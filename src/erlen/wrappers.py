@@ -3,8 +3,9 @@
 ``Request`` keeps only the environ when created and works out the method, path,
 headers and the rest on first use, so a request that reads nothing costs almost
 nothing. ``Response`` builds the common case (a body with a default status and no
-extra headers) without Werkzeug's general machinery, and writes a buffered body
-straight to the server. Everything else is Werkzeug's own behaviour.
+extra headers) without Werkzeug's general machinery, and sends the common shapes (a
+buffered body, a file passed through, a 304) straight to the server by Werkzeug's
+rules. Everything else is Werkzeug's own behaviour.
 """
 
 from __future__ import annotations
