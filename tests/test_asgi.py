@@ -1437,8 +1437,10 @@ def test_an_async_view_started_with_the_request_answers_as_the_general_path(
     seen_quick: list[t.Any] = []
     quick = exchange(_quick_path_app(seen_quick))
 
-    def open_only(app: Erlen, plan: t.Any, environ: t.Any, body: t.Any) -> t.Any:
-        return (*_cycle.open_request(app, environ), None)
+    def open_only(
+        app: Erlen, plan: t.Any, request: t.Any, host: t.Any, path: t.Any, body: t.Any
+    ) -> t.Any:
+        return (*_cycle.open_request(app, None, request, host, path), None)  # type: ignore[arg-type]
 
     monkeypatch.setattr(erlen.asgi, "_open", open_only)
     seen_general: list[t.Any] = []

@@ -50,7 +50,7 @@ class Plan:
     ``response_class``, as Flask advises, not on ``erlen.Response`` itself.
     """
 
-    __slots__ = ("direct", "plain_teardown", "text_type")
+    __slots__ = ("direct", "own_wsgi_app", "plain_teardown", "text_type")
 
     def __init__(self, app: Erlen) -> None:
         #: Whether a ``str`` or ``dict`` result may be written without a response object.
@@ -62,6 +62,11 @@ class Plan:
         self.text_type = _content_type_for(mimetype) if mimetype is not None else None
         #: Whether the teardown methods are erlen's own.
         self.plain_teardown = app._plain_teardown
+        #: Whether ``app.wsgi_app`` is erlen's own, not wrapped in WSGI middleware
+        #: (which the ASGI adapter must then run).
+        self.own_wsgi_app = "wsgi_app" not in app.__dict__ and (
+            type(app).wsgi_app.__module__ == "erlen.wsgi"
+        )
 
     @classmethod
     def for_app(cls, app: Erlen) -> Plan | None:
@@ -84,17 +89,26 @@ class Plan:
 
 
 def open_request(
-    app: Erlen, environ: WSGIEnvironment
+    app: Erlen,
+    environ: WSGIEnvironment,
+    request: Request | None = None,
+    host: str | None = None,
+    path: str = "/",
 ) -> tuple[RequestContext, BadHost | None, t.Callable[..., t.Any] | None]:
     """A request context for ``environ``, pushed (with an app context if needed) and
-    routed: what ``RequestContext.push`` does for an app on the inlined cycle.
+    routed: what ``RequestContext.push`` does for an app on the inlined cycle. (The
+    ASGI adapter passes a ``request`` it opened from a scope instead, with the
+    ``host`` and ``path`` its environ will have.)
 
     Returns the context, a refused ``Host`` (raised before any hook runs) and the
     view routed to, or None where :func:`view_for` decides (after the
     ``before_request`` hooks, which may change the routing, it is asked again). A
     routing error is kept on the request, to raise in the view's place.
     """
-    request = Request(environ)
+    if request is None:
+        request = Request(environ)
+        host = environ.get("HTTP_HOST")
+        path = environ.get("PATH_INFO", "/")
     ctx = RequestContext(app, environ, request)
     app_ctx: AppContext | None = _cv_app.get(None)
     if app_ctx is None or app_ctx.app is not app:
@@ -104,7 +118,7 @@ def open_request(
         app_ctx = None
     ctx._cv_tokens.append((_cv_request.set(ctx), app_ctx))
     try:
-        rule, request.view_args = app.match_request(ctx)
+        rule, request.view_args = app._match(ctx, host, path)
     except BadHost as e:
         request.routing_exception = e
         return ctx, e, None
@@ -151,9 +165,7 @@ def is_async(func: t.Callable[..., t.Any]) -> bool:
     return iscoroutinefunction(func)
 
 
-def direct_body(
-    app: Erlen, plan: Plan, ctx: RequestContext, rv: t.Any
-) -> tuple[str, bytes] | None:
+def direct_body(app: Erlen, plan: Plan, ctx: RequestContext, rv: t.Any) -> tuple[str, bytes] | None:
     """The Content-Type and body of a ``str`` or ``dict`` result when nothing needs a
     response object (no ``after_request`` hook, no session to save, no
     ``request_finished`` receiver), or None to finalize the request as usual.
@@ -169,8 +181,15 @@ def direct_body(
         and not app.after_request_funcs
         and not request_finished.receivers
     ):
-        environ = ctx.request.environ
-        if "HTTP_COOKIE" in environ and app.config["SESSION_COOKIE_NAME"] in environ["HTTP_COOKIE"]:
+        request = ctx.request
+        # (A request opened from an ASGI scope whose environ is not built yet has read
+        # its Cookie header already.)
+        cookie = (
+            request.environ.get("HTTP_COOKIE")
+            if request._lazy_scope is None
+            else request._lazy_cookie
+        )
+        if cookie is not None and app.config["SESSION_COOKIE_NAME"] in cookie:
             return None
         if kind is str:
             content_type = plan.text_type
@@ -228,12 +247,15 @@ def end_quietly(
     app: Erlen,
     plan: Plan,
     ctx: RequestContext,
-    environ: WSGIEnvironment,
+    environ: WSGIEnvironment | None,
     error: BaseException | None,
+    reset: bool = True,
 ) -> bool:
     """Pop the contexts of a request that has nothing to tear down (what
     ``RequestContext.pop`` would do, without its checks); False when there is
-    something, for :func:`finish`."""
+    something, for :func:`finish`. ``environ`` is None for a request opened from an
+    ASGI scope that never built its environ. ``reset=False`` leaves the context
+    variables set, for a caller that throws their ``contextvars.Context`` away."""
     tokens = ctx._cv_tokens
     if (
         error is not None
@@ -245,7 +267,7 @@ def end_quietly(
         or request_tearing_down.receivers
         or appcontext_tearing_down.receivers
         or appcontext_popped.receivers
-        or "werkzeug.debug.preserve_context" in environ
+        or (environ is not None and "werkzeug.debug.preserve_context" in environ)
     ):
         return False
     token, app_ctx = tokens[0]
@@ -254,20 +276,23 @@ def end_quietly(
     ):
         return False
     del tokens[0]
-    _cv_request.reset(token)
-    environ["werkzeug.request"] = None
-    if app_ctx is not None:
-        _cv_app.reset(app_ctx._cv_tokens.pop())
+    if environ is not None:
+        environ["werkzeug.request"] = None
+    if reset:
+        _cv_request.reset(token)
+        if app_ctx is not None:
+            _cv_app.reset(app_ctx._cv_tokens.pop())
+    elif app_ctx is not None:
+        del app_ctx._cv_tokens[0]  # its Context refers to the app context: no cycle
     return True
 
 
-
 def finish(
-    app: Erlen, ctx: RequestContext, environ: WSGIEnvironment, error: BaseException | None
+    app: Erlen, ctx: RequestContext, environ: WSGIEnvironment | None, error: BaseException | None
 ) -> None:
     """End the request: pop its contexts, running teardown with the error (if any
-    that counts as the app's)."""
-    preserve = environ.get("werkzeug.debug.preserve_context")
+    that counts as the app's). ``environ`` is None as for :func:`end_quietly`."""
+    preserve = environ.get("werkzeug.debug.preserve_context") if environ is not None else None
     if preserve is not None:
         preserve(_cv_app.get())
         preserve(_cv_request.get())
@@ -277,4 +302,3 @@ def finish(
     ):
         error = None
     ctx.pop(error)
-

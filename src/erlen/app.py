@@ -158,7 +158,10 @@ class Erlen(Serving):
             and cls.do_teardown_appcontext is Erlen.do_teardown_appcontext
         )
 
-    _cycle_classes = frozenset({"request_class", "response_class", "session_interface"})
+    #: Attributes whose assignment has the cycle's plan decided again.
+    _cycle_classes = frozenset(
+        {"request_class", "response_class", "session_interface", "wsgi_app"}
+    )
     #: What ``wsgi_app`` may take for granted (``erlen.wsgi._Plan``), False when the
     #: cycle is customised, None until a request decides. A per-instance attribute
     #: only: CPython 3.11 reads one that shadows a class attribute the slow way.
@@ -349,6 +352,15 @@ class Erlen(Serving):
         :class:`~erlen._hosts.BadHost`, which the request cycle answers (400) before
         any ``before_request`` hook runs.
         """
+        environ = ctx.request.environ
+        # No PATH_INFO is "/", as Werkzeug binds it (an empty one redirects to "/").
+        return self._match(ctx, environ.get("HTTP_HOST"), environ.get("PATH_INFO", "/"))
+
+    def _match(
+        self, ctx: RequestContext, host: str | None, path: str
+    ) -> tuple[Rule, dict[str, t.Any]]:
+        """:meth:`match_request` given the environ's ``HTTP_HOST`` and ``PATH_INFO``
+        (which a request opened from an ASGI scope has before its environ)."""
         url_map = self.url_map
         try:
             router: Router | None = url_map._erlen_router
@@ -358,14 +370,9 @@ class Erlen(Serving):
         if not current or router is None:
             router = get_router(url_map)
         request = ctx.request
-        environ = request.environ
         trusted_hosts = self.config["TRUSTED_HOSTS"]
-        if trusted_hosts or environ.get("HTTP_HOST") not in known_hosts:
-            check_host(environ, trusted_hosts)
-        try:
-            path = environ["PATH_INFO"]
-        except KeyError:
-            path = "/"  # as Werkzeug binds it; an empty path redirects to "/" instead
+        if trusted_hosts or host not in known_hosts:
+            check_host(request.environ, trusted_hosts)
         if url_map.host_matching or self.subdomain_matching or url_map.default_subdomain:
             domain, path = self._routing_target(ctx)
         else:
@@ -595,9 +602,7 @@ class Erlen(Serving):
         except Exception:
             if not from_error_handler:
                 raise
-            self.logger.exception(
-                "Request finalizing failed with an error while handling an error"
-            )
+            self.logger.exception("Request finalizing failed with an error while handling an error")
         return response
 
     def process_response(self, response: Response) -> Response:

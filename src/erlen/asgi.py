@@ -37,6 +37,7 @@ from ._headers import UnsafeHeaderError
 from ._internal import CO_ASYNC
 from .globals import _cv_request
 from .signals import appcontext_pushed, request_started
+from .wrappers import Request, _common_methods
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -46,7 +47,7 @@ if t.TYPE_CHECKING:
     from ._hosts import BadHost
     from .app import Erlen
     from .ctx import RequestContext
-    from .wrappers import Request, Response
+    from .wrappers import Response
 
 Scope = t.MutableMapping[str, t.Any]
 Message = t.MutableMapping[str, t.Any]
@@ -68,28 +69,13 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
             return await _lifespan(app, receive, send)
         raise ValueError(f"erlen does not serve ASGI {kind!r} connections.")
 
-    environ = make_environ(scope)
-    body: ReceiveBody | None = None
-    if (
-        "CONTENT_LENGTH" in environ
-        or "HTTP_TRANSFER_ENCODING" in environ
-        or environ["SERVER_PROTOCOL"] >= "HTTP/2"
-    ) and _has_body(environ):
-        body = environ["wsgi.input"] = ReceiveBody(receive, asyncio.get_running_loop())
-        body.cap = app.config["MAX_CONTENT_LENGTH"]
-        if "CONTENT_LENGTH" not in environ:
-            environ["wsgi.input_terminated"] = True
-    context = contextvars.copy_context()
     plan = app._inline_cycle
-    if (
-        not plan
-        or appcontext_pushed.receivers
-        or "wsgi_app" in app.__dict__
-        or type(app).wsgi_app is not _wsgi_app
-    ):
+    if not plan or not plan.own_wsgi_app or appcontext_pushed.receivers:
         plan = cycle.Plan.for_app(app) if _plain_wsgi_app(app) else None
         if plan is None:
             # WSGI middleware, or a customised cycle: the WSGI callable, in a thread.
+            context = contextvars.copy_context()
+            environ, body = _environ_with_body(app, scope, receive)
             start = _StartResponse()
             app_iter = await run_sync(
                 thread_pool(app),
@@ -101,30 +87,97 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
                 cleanup=close_result,
             )
             return await send_response(app, start, app_iter, send, receive, body, context)
-    opened = context.run(_open, app, plan, environ, body)
-    if type(opened) is _Direct:
-        await send({"type": "http.response.start", "status": 200, "headers": opened[0]})
-        await send({"type": "http.response.body", "body": opened[1]})
-        return None
-    ctx, bad_host, view, resume = opened
-    if view is None or not (
-        view.__code__.co_flags & CO_ASYNC if type(view) is FunctionType else cycle.is_async(view)
-    ):
-        # Not an ``async def`` view (or the routing failed): the rest of the WSGI
-        # adapter's cycle, in a worker thread.
-        start = _StartResponse()
-        app_iter = await run_sync(
-            thread_pool(app), context, call_wsgi, wsgi.wsgi_app, app, environ, start,
-            (plan, ctx, bad_host, view), cleanup=close_result,
-        )
-        return await send_response(app, start, app_iter, send, receive, body, context)
-    result = await _native(app, plan, ctx, view, environ, context, body, resume)
-    if type(result) is _Direct:
-        await send({"type": "http.response.start", "status": 200, "headers": result[0]})
-        await send({"type": "http.response.body", "body": result[1]})
-        return None
-    start, native_iter = result
-    return await send_response(app, start, native_iter, send, receive, body, context)
+    # The request, its environ left to build on first access (lazy_environ): most
+    # requests never need one. What is needed before is read from the scope as the
+    # environ would have it: the Host (routing), the Cookie (whether a session may
+    # need saving) and what tells of a body. A repeated one of those (which the
+    # environ joins) has the environ built at once.
+    early: list[str | None] = [None, None, None, None]
+    known = _early_headers
+    for name, value in scope["headers"]:
+        which = known.get(name)
+        if which is None:
+            which = _early_header(name)
+        if which >= 0:
+            if early[which] is not None:
+                early = None  # type: ignore[assignment]
+                break
+            early[which] = value.decode("latin-1")
+    if early is None:
+        request, host, path, body = _eager_request(app, scope, receive)
+        method = request.environ["REQUEST_METHOD"]
+    else:
+        host, cookie, length, encoding = early
+        request = _new_request(Request)
+        method = scope.get("method", "GET")
+        request.method = method if method in _common_methods else method.upper()
+        request._form_loaded = False
+        request._lazy_scope = scope
+        request._lazy_cookie = cookie
+        body = None
+        if length is not None:
+            if length.strip() not in ("", "0"):
+                body = _lazy_body(app, request, receive)
+        elif encoding is not None or (
+            method not in ("GET", "HEAD") and scope.get("http_version", "1.1") >= "2"
+        ):
+            body = _lazy_body(app, request, receive)
+        path = scope["path"]
+        if scope.get("root_path") or not path.isascii():
+            path = _scope_paths(scope)[1]
+
+    context = contextvars.copy_context()
+    opened: t.Any = context.run(_open, app, plan, request, host, path, body)
+    if len(opened) != 2:
+        ctx, bad_host, view, resume = opened
+        if view is None or not (
+            view.__code__.co_flags & CO_ASYNC
+            if type(view) is FunctionType
+            else cycle.is_async(view)
+        ):
+            # Not an ``async def`` view (or the routing failed): the rest of the WSGI
+            # adapter's cycle, in a worker thread.
+            start = _StartResponse()
+            app_iter = await run_sync(
+                thread_pool(app),
+                context,
+                call_wsgi,
+                wsgi.wsgi_app,
+                app,
+                request.environ,
+                start,
+                (plan, ctx, bad_host, view),
+                cleanup=close_result,
+            )
+            return await send_response(app, start, app_iter, send, receive, body, context)
+        opened = await _native(app, plan, ctx, view, context, body, resume)
+        if type(opened[0]) is _StartResponse:
+            start, native_iter = opened
+            return await send_response(app, start, native_iter, send, receive, body, context)
+
+    # A text or JSON result written without a response object (``direct_body``).
+    content_type, content = opened
+    type_header = _type_headers.get(content_type)
+    if type_header is None:
+        type_header = (b"content-type", content_type.encode("latin-1"))
+        if len(_type_headers) < 64:
+            _type_headers[content_type] = type_header
+    size = len(content)
+    length_header = _length_headers[size] if size < 2048 else (b"content-length", b"%d" % size)
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [type_header, length_header]}
+    )
+    # Werkzeug's Response compares the method as sent, as the environ has it.
+    if request._lazy_scope is None:
+        method = request.environ["REQUEST_METHOD"]
+    await send({"type": "http.response.body", "body": b"" if method == "HEAD" else content})
+    return None
+
+
+_new_request = object.__new__
+_type_headers: dict[str, tuple[bytes, bytes]] = {}
+#: The Content-Length header of each small body size.
+_length_headers = [(b"content-length", b"%d" % size) for size in range(2048)]
 
 
 def mark_asgi_callable(call: t.Callable[..., t.Any]) -> None:
@@ -233,16 +286,7 @@ _NO_BODY = _NoBody()
 def make_environ(scope: Scope) -> WSGIEnvironment:
     """The WSGI environ of an ASGI ``http`` (or ``websocket``) scope, with no body (the
     adapter sets ``wsgi.input`` when the request has one)."""
-    path: str = scope["path"]
-    root: str = scope.get("root_path", "")
-    if root:
-        root = root.rstrip("/")
-        if path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
-            path = path[len(root) :]
-        if not root.isascii():
-            root = _wsgi_text(root)
-    if not path.isascii():
-        path = _wsgi_text(path)
+    root, path = _scope_paths(scope)
     server = scope.get("server") or ("localhost", 80)
     environ = _BASE_ENVIRON.copy()
     environ["REQUEST_METHOD"] = scope.get("method", "GET")
@@ -272,6 +316,22 @@ def make_environ(scope: Scope) -> WSGIEnvironment:
     return environ
 
 
+def _scope_paths(scope: Scope) -> tuple[str, str]:
+    """The ``SCRIPT_NAME`` and ``PATH_INFO`` of a scope: its path without the
+    ``root_path`` (when the path starts with it), both as WSGI carries text."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root:
+        root = root.rstrip("/")
+        if path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
+            path = path[len(root) :]
+        if not root.isascii():
+            root = _wsgi_text(root)
+    if not path.isascii():
+        path = _wsgi_text(path)
+    return root, path
+
+
 _BASE_ENVIRON: dict[str, t.Any] = {
     "wsgi.version": (1, 0),
     "wsgi.input": _NO_BODY,
@@ -292,6 +352,76 @@ def _has_body(environ: WSGIEnvironment) -> bool:
     return "HTTP_TRANSFER_ENCODING" in environ or (
         environ["SERVER_PROTOCOL"] >= "HTTP/2" and environ["REQUEST_METHOD"] not in ("GET", "HEAD")
     )
+
+
+def _environ_with_body(
+    app: Erlen, scope: Scope, receive: Receive
+) -> tuple[WSGIEnvironment, ReceiveBody | None]:
+    """The environ of an ``http`` scope with its body, read from ``receive`` as the
+    app reads it (None when the request has none)."""
+    environ = make_environ(scope)
+    body: ReceiveBody | None = None
+    if (
+        "CONTENT_LENGTH" in environ
+        or "HTTP_TRANSFER_ENCODING" in environ
+        or environ["SERVER_PROTOCOL"] >= "HTTP/2"
+    ) and _has_body(environ):
+        body = environ["wsgi.input"] = ReceiveBody(receive, asyncio.get_running_loop())
+        body.cap = app.config["MAX_CONTENT_LENGTH"]
+        if "CONTENT_LENGTH" not in environ:
+            environ["wsgi.input_terminated"] = True
+    return environ, body
+
+
+#: The headers a request opened from a scope needs before its environ: Host (routing),
+#: Cookie (whether a session may need saving) and the two that tell of a body; by
+#: header name as sent, -1 for a name that is none of them (names seen are added).
+_early_headers = {b"host": 0, b"cookie": 1, b"content-length": 2, b"transfer-encoding": 3}
+
+
+def _early_header(name: bytes) -> int:
+    """Which early header ``name`` is, as the environ reads it (in any case), or -1."""
+    which = _early_headers.get(name.lower(), -1)
+    if len(name) <= 64 and len(_early_headers) < _MAX_KNOWN_NAMES:
+        _early_headers[name] = which
+    return which
+
+
+def _eager_request(
+    app: Erlen, scope: Scope, receive: Receive
+) -> tuple[Request, str | None, str, ReceiveBody | None]:
+    """The request of a scope with its environ built now; with the Host and path it is
+    routed by, and its body (None when it has none)."""
+    environ, body = _environ_with_body(app, scope, receive)
+    return Request(environ), environ.get("HTTP_HOST"), environ["PATH_INFO"], body
+
+
+def _lazy_body(app: Erlen, request: Request, receive: Receive) -> ReceiveBody:
+    """The body of a request whose environ is not built yet, read from ``receive`` as
+    the app reads it (``wsgi.input`` once the environ is built)."""
+    body = request._lazy_body = ReceiveBody(receive, asyncio.get_running_loop())
+    body.cap = app.config["MAX_CONTENT_LENGTH"]
+    return body
+
+
+def lazy_environ(request: Request) -> WSGIEnvironment:
+    """Build the environ of a request opened by :func:`scope_request` (its
+    ``environ``, on first access): what :func:`_environ_with_body` would have made."""
+    environ = make_environ(request._lazy_scope)
+    body = request._lazy_body
+    if body is not None:
+        environ["wsgi.input"] = body
+        if "CONTENT_LENGTH" not in environ:
+            environ["wsgi.input_terminated"] = True
+    environ["werkzeug.request"] = request
+    request._lazy_scope = None
+    return environ
+
+
+def built_environ(request: Request) -> WSGIEnvironment | None:
+    """The request's environ, or None when it was opened from a scope and never built
+    one (so nothing was put in it)."""
+    return request.environ if request._lazy_scope is None else None
 
 
 # -- HTTP ---------------------------------------------------------------------------------
@@ -322,26 +452,9 @@ def _plain_wsgi_app(app: Erlen) -> bool:
     return "wsgi_app" not in app.__dict__ and type(app).wsgi_app is _wsgi_app
 
 
-class _Direct(tuple):  # type: ignore[type-arg]
-    """The ASGI headers and body of a text or JSON result written without a response
-    object (a tuple, told from a WSGI body by its type)."""
-
-    __slots__ = ()
-
-
-_type_headers: dict[str, tuple[bytes, bytes]] = {}
-
-
-def _direct(environ: WSGIEnvironment, content_type: str, content: bytes) -> _Direct:
-    """The :class:`_Direct` answer for ``direct_body``'s result."""
-    type_header = _type_headers.get(content_type)
-    if type_header is None:
-        type_header = (b"content-type", content_type.encode("latin-1"))
-        if len(_type_headers) < 64:
-            _type_headers[content_type] = type_header
-    headers = [type_header, (b"content-length", b"%d" % len(content))]
-    return _Direct((headers, b"" if environ["REQUEST_METHOD"] == "HEAD" else content))
-
+#: A request :func:`_open` opened: its context, a refused ``Host``, the view routed to
+#: and where the view was left (None when not started).
+_Opened = tuple["RequestContext", "BadHost | None", t.Callable[..., t.Any] | None, "_Resume | None"]
 
 #: Where :func:`_open` left an ``async def`` view it started: still running (the
 #: coroutine and what it is waiting for), returned (its value) or raised (the error).
@@ -349,14 +462,19 @@ _Resume = tuple[t.Literal["running"], t.Any, t.Any] | tuple[t.Literal["returned"
 
 
 def _open(
-    app: Erlen, plan: cycle.Plan, environ: WSGIEnvironment, body: ReceiveBody | None
-) -> _Direct | tuple[RequestContext, BadHost | None, t.Callable[..., t.Any] | None, _Resume | None]:
+    app: Erlen,
+    plan: cycle.Plan,
+    request: Request,
+    host: str | None,
+    path: str,
+    body: ReceiveBody | None,
+) -> tuple[str, bytes] | _Opened:
     """Open and route the request (in its context); for an ``async def`` view with
     nothing to run or receive before it, also take the view's first step here, as most
     views finish in it. A text or JSON result with nothing to finish is the whole
     answer (the request already ended); else where the view was left, for
     :func:`_native` to go on from."""
-    ctx, bad_host, view = cycle.open_request(app, environ)
+    ctx, bad_host, view = cycle.open_request(app, None, request, host, path)  # type: ignore[arg-type]
     if (
         view is None
         or body is not None
@@ -368,15 +486,23 @@ def _open(
         or app.url_value_preprocessors
     ):
         return ctx, bad_host, view, None
-    args = ctx.request.view_args
+    args = request.view_args
     try:
         coro = view(**args) if args else view()
         signal = coro.send(None)
     except StopIteration as stop:
         rv = stop.value
         direct = cycle.direct_body(app, plan, ctx, rv)
-        if direct is not None and cycle.end_quietly(app, plan, ctx, environ, None):
-            return _direct(environ, *direct)
+        # (The request's Context is thrown away after: its variables need no reset.)
+        if direct is not None and cycle.end_quietly(
+            app,
+            plan,
+            ctx,
+            None if request._lazy_scope is not None else request.environ,
+            None,
+            reset=False,
+        ):
+            return direct
         return ctx, bad_host, view, ("returned", rv)
     except BaseException as e:  # raised again where _native handles errors
         return ctx, bad_host, view, ("raised", e)
@@ -388,11 +514,10 @@ async def _native(
     plan: cycle.Plan,
     ctx: RequestContext,
     view: t.Callable[..., t.Any],
-    environ: WSGIEnvironment,
     context: contextvars.Context,
     body: ReceiveBody | None,
     resume: _Resume | None = None,
-) -> _Direct | tuple[_StartResponse, Iterable[bytes] | Started]:
+) -> tuple[str, bytes] | tuple[_StartResponse, Iterable[bytes] | Started]:
     """The inlined cycle for an ``async def`` view: the steps of
     :func:`erlen.wsgi.wsgi_app`, with the view awaited on the loop and any step that
     calls the app's synchronous code run in a worker thread. ``resume`` is where
@@ -416,29 +541,34 @@ async def _native(
             else:
                 direct = cycle.direct_body(app, plan, ctx, rv)
                 if direct is not None:
-                    return _direct(environ, *direct)
+                    return direct
             if cycle.finalize_calls_user_code(app, ctx):
                 response = await run_sync(thread_pool(app), context, app.finalize_request, rv)
             else:
                 response = context.run(app.finalize_request, rv)
         except Exception as e:
             error = e
-            response = await run_sync(
-                thread_pool(app), context, cycle.unhandled_exception, app, e
-            )
+            response = await run_sync(thread_pool(app), context, cycle.unhandled_exception, app, e)
         except BaseException as e:
             error = e
             raise
         start = _StartResponse()
         try:
-            return start, context.run(_call_response, response, environ, start)
+            return start, context.run(_call_response, response, request.environ, start)
         except UnsafeHeaderError as e:
             error = e
             start = _StartResponse()
             return start, await run_sync(
-                thread_pool(app), context, cycle.refuse_unsafe_headers, app, e, environ, start
+                thread_pool(app),
+                context,
+                cycle.refuse_unsafe_headers,
+                app,
+                e,
+                request.environ,
+                start,
             )
     finally:
+        environ = built_environ(request)
         if not context.run(cycle.end_quietly, app, plan, ctx, environ, error):
             await run_sync(thread_pool(app), context, cycle.finish, app, ctx, environ, error)
 
@@ -479,9 +609,7 @@ async def _dispatch(
     return rv
 
 
-async def _receive_body(
-    body: ReceiveBody, request: Request, context: contextvars.Context
-) -> None:
+async def _receive_body(body: ReceiveBody, request: Request, context: contextvars.Context) -> None:
     """Receive the body before an ``async def`` view runs (code on the loop cannot
     wait for it), up to the request's ``max_content_length`` as the ``before_request``
     hooks left it; past that, reading it is a 413."""
@@ -565,9 +693,7 @@ async def send_response(
 
 def _start_message(start: _StartResponse) -> dict[str, t.Any]:
     if not start.status:
-        raise RuntimeError(
-            "The WSGI application returned its body without calling start_response."
-        )
+        raise RuntimeError("The WSGI application returned its body without calling start_response.")
     return {
         "type": "http.response.start",
         "status": parse_status(start.status),

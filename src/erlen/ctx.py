@@ -310,7 +310,7 @@ class RequestContext:
             ctx = _cv_request.get()
             token, app_ctx = self._cv_tokens.pop()
             _cv_request.reset(token)
-            if clear_request:
+            if clear_request and ctx.request._lazy_scope is None:  # an environ to clear
                 ctx.request.environ["werkzeug.request"] = None
             if app_ctx is not None:
                 app_ctx.pop(exc)

@@ -107,6 +107,14 @@ class Request(_WerkzeugRequest):
     _max_form_memory_size: int | None = None
     _max_form_parts: int | None = None
 
+    #: A request opened from an ASGI scope (:func:`erlen.asgi.scope_request`) builds
+    #: its WSGI environ on first access, as most never need it: until then this is the
+    #: scope (None once built, and for a request made from an environ) ...
+    _lazy_scope: t.Any = None
+    #: ... and these are its ``Cookie`` header and body stream.
+    _lazy_cookie: str | None = None
+    _lazy_body: t.Any = None
+
     def __init__(
         self,
         environ: WSGIEnvironment,
@@ -130,6 +138,16 @@ class Request(_WerkzeugRequest):
             self.shallow = True
         elif populate_request:
             environ["werkzeug.request"] = self
+
+    @lazy_attribute
+    def environ(self) -> WSGIEnvironment:
+        """The WSGI environ; for a request opened from an ASGI scope, built from it
+        on first access (a request made from an environ has it from the start)."""
+        if self._lazy_scope is None:
+            raise AttributeError("This request has no WSGI environ.")
+        from .asgi import lazy_environ
+
+        return lazy_environ(self)
 
     @lazy_attribute
     def scheme(self) -> str:
@@ -395,9 +413,7 @@ class Response(_WerkzeugResponse):
         self,
         response: t.Iterable[bytes] | bytes | t.Iterable[str] | str | None = None,
         status: int | str | t.Any | None = None,
-        headers: t.Mapping[str, str | t.Iterable[str]]
-        | t.Iterable[tuple[str, str]]
-        | None = None,
+        headers: t.Mapping[str, str | t.Iterable[str]] | t.Iterable[tuple[str, str]] | None = None,
         mimetype: str | None = None,
         content_type: str | None = None,
         direct_passthrough: bool = False,
@@ -576,8 +592,16 @@ class FileOnDemand:
 
 #: The headers Werkzeug leaves out of a 304 (entity headers but ``Expires``).
 _DROP_IN_304 = frozenset(
-    ("allow", "content-encoding", "content-language", "content-length", "content-md5",
-     "content-range", "content-type", "last-modified")
+    (
+        "allow",
+        "content-encoding",
+        "content-language",
+        "content-length",
+        "content-md5",
+        "content-range",
+        "content-type",
+        "last-modified",
+    )
 )
 
 
