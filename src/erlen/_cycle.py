@@ -16,7 +16,7 @@ from types import FunctionType
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ._headers import UnsafeHeaderError
-from ._hosts import BadHost
+from ._hosts import BadHost, known_hosts
 from ._internal import CO_ASYNC, is_client_error
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request
@@ -117,8 +117,28 @@ def open_request(
     else:
         app_ctx = None
     ctx._cv_tokens.append((_cv_request.set(ctx), app_ctx))
+    # Most requests: a rule without converters in the default domain, for a Host seen
+    # valid before and no TRUSTED_HOSTS. Anything else is routed by app._match, which
+    # checks the Host first.
+    url_map = app.url_map
+    router = getattr(url_map, "_erlen_router", None)
+    entry = None
+    if (
+        router is not None
+        and router.version == getattr(url_map, "version", None)  # (erlen's Map counts)
+        and host in known_hosts
+        and not app.config["TRUSTED_HOSTS"]
+        and not (url_map.host_matching or app.subdomain_matching or url_map.default_subdomain)
+    ):
+        by_method = router.plain_static.get(path)
+        if by_method is not None:
+            entry = by_method.get(request.method)
     try:
-        rule, request.view_args = app._match(ctx, host, path)
+        if entry is not None:
+            rule = entry.rule
+            request.view_args = {}
+        else:
+            rule, request.view_args = app._match(ctx, host, path)
     except BadHost as e:
         request.routing_exception = e
         return ctx, e, None

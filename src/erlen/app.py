@@ -376,12 +376,6 @@ class Erlen(Serving):
         if url_map.host_matching or self.subdomain_matching or url_map.default_subdomain:
             domain, path = self._routing_target(ctx)
         else:
-            # Most requests: a rule without converters, in the default domain.
-            by_method = router.plain_static.get(path)
-            if by_method is not None:
-                entry = by_method.get(request.method)
-                if entry is not None:
-                    return entry.rule, {}
             domain = ""
             if path[:1] != "/" or path[1:2] == "/" or not path.isascii():
                 domain, path = self._routing_target(ctx)

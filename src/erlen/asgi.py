@@ -111,7 +111,6 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
         request = _new_request(Request)
         method = scope.get("method", "GET")
         request.method = method if method in _common_methods else method.upper()
-        request._form_loaded = False
         request._lazy_scope = scope
         request._lazy_cookie = cookie
         body = None
@@ -126,7 +125,7 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
         if scope.get("root_path") or not path.isascii():
             path = _scope_paths(scope)[1]
 
-    context = contextvars.copy_context()
+    context = _copy_context()
     opened: t.Any = context.run(_open, app, plan, request, host, path, body)
     if len(opened) != 2:
         ctx, bad_host, view, resume = opened
@@ -175,6 +174,7 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
 
 
 _new_request = object.__new__
+_copy_context = contextvars.copy_context
 _type_headers: dict[str, tuple[bytes, bytes]] = {}
 #: The Content-Length header of each small body size.
 _length_headers = [(b"content-length", b"%d" % size) for size in range(2048)]
@@ -500,7 +500,7 @@ def _open(
             ctx,
             None if request._lazy_scope is not None else request.environ,
             None,
-            reset=False,
+            False,
         ):
             return direct
         return ctx, bad_host, view, ("returned", rv)

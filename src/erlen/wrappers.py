@@ -103,6 +103,8 @@ class Request(_WerkzeugRequest):
     #: The routing error (404, 405, redirect ...) raised when the view runs.
     routing_exception: HTTPException | None = None
 
+    #: Whether the body was parsed as a form (then ``close`` has files to close).
+    _form_loaded = False
     _max_content_length: int | None = None
     _max_form_memory_size: int | None = None
     _max_form_parts: int | None = None
@@ -132,7 +134,6 @@ class Request(_WerkzeugRequest):
         self.url_rule = None
         self.view_args = None
         self.routing_exception = None
-        #: Whether the body was parsed as a form (then ``close`` has files to close).
         self._form_loaded = False
         if shallow:
             self.shallow = True
