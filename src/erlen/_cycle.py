@@ -121,11 +121,14 @@ def open_request(
     # valid before and no TRUSTED_HOSTS. Anything else is routed by app._match, which
     # checks the Host first.
     url_map = app.url_map
-    router = getattr(url_map, "_erlen_router", None)
     entry = None
+    try:
+        router: t.Any = url_map._erlen_router
+        current = router.version == url_map.version
+    except AttributeError:  # no router yet, or a Map that is not erlen's
+        current = False
     if (
-        router is not None
-        and router.version == getattr(url_map, "version", None)  # (erlen's Map counts)
+        current
         and host in known_hosts
         and not app.config["TRUSTED_HOSTS"]
         and not (url_map.host_matching or app.subdomain_matching or url_map.default_subdomain)

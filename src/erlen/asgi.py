@@ -35,7 +35,7 @@ from ._asgi_stream import Started, call_wsgi, close_body, close_result, stream_b
 from ._async import InContext, run_sync
 from ._headers import UnsafeHeaderError
 from ._internal import CO_ASYNC
-from .globals import _cv_request
+from .globals import _cv_app, _cv_request
 from .signals import appcontext_pushed, request_started
 from .wrappers import Request, _common_methods
 
@@ -44,7 +44,6 @@ if t.TYPE_CHECKING:
 
     from _typeshed.wsgi import WSGIEnvironment
 
-    from ._hosts import BadHost
     from .app import Erlen
     from .ctx import RequestContext
     from .wrappers import Response
@@ -93,16 +92,18 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
     # need saving) and what tells of a body. A repeated one of those (which the
     # environ joins) has the environ built at once.
     early: list[str | None] = [None, None, None, None]
-    known = _early_headers
     for name, value in scope["headers"]:
-        which = known.get(name)
+        which = _EARLY.get(name)
         if which is None:
+            if name in _other_names:
+                continue
             which = _early_header(name)
-        if which >= 0:
-            if early[which] is not None:
-                early = None  # type: ignore[assignment]
-                break
-            early[which] = value.decode("latin-1")
+            if which < 0:
+                continue
+        if early[which] is not None:
+            early = None  # type: ignore[assignment]
+            break
+        early[which] = value.decode("latin-1")
     if early is None:
         request, host, path, body = _eager_request(app, scope, receive)
         method = request.environ["REQUEST_METHOD"]
@@ -111,6 +112,8 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
         request = _new_request(Request)
         method = scope.get("method", "GET")
         request.method = method if method in _common_methods else method.upper()
+        # On the instance: CPython 3.11 reads a class default the slow way.
+        request._form_loaded = False
         request._lazy_scope = scope
         request._lazy_cookie = cookie
         body = None
@@ -125,10 +128,40 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
         if scope.get("root_path") or not path.isascii():
             path = _scope_paths(scope)[1]
 
-    context = _copy_context()
-    opened: t.Any = context.run(_open, app, plan, request, host, path, body)
-    if len(opened) != 2:
-        ctx, bad_host, view, resume = opened
+    resume: _Resume | None = None
+    answer: tuple[str, bytes] | None = None
+    if (
+        body is None
+        and app._got_first_request
+        and not request_started.receivers
+        and not app.before_request_funcs
+        and not app.url_value_preprocessors
+    ):
+        # Nothing runs before the view: the request opens in the server task's own
+        # context, and an ``async def`` view is awaited there, as most finish with
+        # nothing else to run. What follows that calls the app's synchronous code
+        # moves the request into a Context of its own first (_own_context).
+        ctx, bad_host, view = cycle.open_request(app, None, request, host, path)  # type: ignore[arg-type]
+        if view is not None and type(view) is FunctionType and view.__code__.co_flags & CO_ASYNC:
+            args = request.view_args
+            try:
+                rv = await (view(**args) if args else view())
+            except BaseException as e:  # raised again where _native handles errors
+                resume = ("raised", e)
+            else:
+                answer = cycle.direct_body(app, plan, ctx, rv)
+                if answer is None or not cycle.end_quietly(
+                    app, plan, ctx, request.environ if request._lazy_scope is None else None, None
+                ):
+                    answer = None
+                    resume = ("returned", rv)
+        if answer is None:
+            context = _own_context(ctx)
+    else:
+        context = contextvars.copy_context()
+        ctx, bad_host, view = context.run(cycle.open_request, app, None, request, host, path)  # type: ignore[arg-type]
+
+    if answer is None:
         if view is None or not (
             view.__code__.co_flags & CO_ASYNC
             if type(view) is FunctionType
@@ -149,13 +182,14 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
                 cleanup=close_result,
             )
             return await send_response(app, start, app_iter, send, receive, body, context)
-        opened = await _native(app, plan, ctx, view, context, body, resume)
-        if type(opened[0]) is _StartResponse:
-            start, native_iter = opened
+        result = await _native(app, plan, ctx, view, context, body, resume)
+        if type(result[0]) is _StartResponse:
+            start, native_iter = result
             return await send_response(app, start, native_iter, send, receive, body, context)
+        answer = result  # type: ignore[assignment]
 
     # A text or JSON result written without a response object (``direct_body``).
-    content_type, content = opened
+    content_type, content = t.cast("tuple[str, bytes]", answer)
     type_header = _type_headers.get(content_type)
     if type_header is None:
         type_header = (b"content-type", content_type.encode("latin-1"))
@@ -173,8 +207,24 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
     return None
 
 
+def _own_context(ctx: RequestContext) -> contextvars.Context:
+    """Move a request opened in the server task's context into a Context of its own,
+    which the steps left (in the thread pool, and on the loop) share: its context
+    variables are reset in the task's context and set again in a copy of it (which
+    keeps what the view set)."""
+    tokens = ctx._cv_tokens
+    token, app_ctx = tokens[-1]
+    _cv_request.reset(token)
+    if app_ctx is not None:
+        _cv_app.reset(app_ctx._cv_tokens[-1])
+    context = contextvars.copy_context()
+    if app_ctx is not None:
+        app_ctx._cv_tokens[-1] = context.run(_cv_app.set, app_ctx)
+    tokens[-1] = (context.run(_cv_request.set, ctx), app_ctx)
+    return context
+
+
 _new_request = object.__new__
-_copy_context = contextvars.copy_context
 _type_headers: dict[str, tuple[bytes, bytes]] = {}
 #: The Content-Length header of each small body size.
 _length_headers = [(b"content-length", b"%d" % size) for size in range(2048)]
@@ -376,14 +426,17 @@ def _environ_with_body(
 #: The headers a request opened from a scope needs before its environ: Host (routing),
 #: Cookie (whether a session may need saving) and the two that tell of a body; by
 #: header name as sent, -1 for a name that is none of them (names seen are added).
-_early_headers = {b"host": 0, b"cookie": 1, b"content-length": 2, b"transfer-encoding": 3}
+_EARLY = {b"host": 0, b"cookie": 1, b"content-length": 2, b"transfer-encoding": 3}
+#: Names seen that are none of those, in any case (bounded, as _environ_keys).
+_other_names: set[bytes] = set()
 
 
 def _early_header(name: bytes) -> int:
-    """Which early header ``name`` is, as the environ reads it (in any case), or -1."""
-    which = _early_headers.get(name.lower(), -1)
-    if len(name) <= 64 and len(_early_headers) < _MAX_KNOWN_NAMES:
-        _early_headers[name] = which
+    """Which early header ``name`` is when not in lower case (the environ reads names
+    in any case), or -1 for a name that is none of them."""
+    which = _EARLY.get(name.lower(), -1)
+    if which < 0 and len(name) <= 64 and len(_other_names) < _MAX_KNOWN_NAMES:
+        _other_names.add(name)
     return which
 
 
@@ -452,61 +505,9 @@ def _plain_wsgi_app(app: Erlen) -> bool:
     return "wsgi_app" not in app.__dict__ and type(app).wsgi_app is _wsgi_app
 
 
-#: A request :func:`_open` opened: its context, a refused ``Host``, the view routed to
-#: and where the view was left (None when not started).
-_Opened = tuple["RequestContext", "BadHost | None", t.Callable[..., t.Any] | None, "_Resume | None"]
-
-#: Where :func:`_open` left an ``async def`` view it started: still running (the
-#: coroutine and what it is waiting for), returned (its value) or raised (the error).
-_Resume = tuple[t.Literal["running"], t.Any, t.Any] | tuple[t.Literal["returned", "raised"], t.Any]
-
-
-def _open(
-    app: Erlen,
-    plan: cycle.Plan,
-    request: Request,
-    host: str | None,
-    path: str,
-    body: ReceiveBody | None,
-) -> tuple[str, bytes] | _Opened:
-    """Open and route the request (in its context); for an ``async def`` view with
-    nothing to run or receive before it, also take the view's first step here, as most
-    views finish in it. A text or JSON result with nothing to finish is the whole
-    answer (the request already ended); else where the view was left, for
-    :func:`_native` to go on from."""
-    ctx, bad_host, view = cycle.open_request(app, None, request, host, path)  # type: ignore[arg-type]
-    if (
-        view is None
-        or body is not None
-        or type(view) is not FunctionType
-        or not view.__code__.co_flags & CO_ASYNC
-        or not app._got_first_request
-        or request_started.receivers
-        or app.before_request_funcs
-        or app.url_value_preprocessors
-    ):
-        return ctx, bad_host, view, None
-    args = request.view_args
-    try:
-        coro = view(**args) if args else view()
-        signal = coro.send(None)
-    except StopIteration as stop:
-        rv = stop.value
-        direct = cycle.direct_body(app, plan, ctx, rv)
-        # (The request's Context is thrown away after: its variables need no reset.)
-        if direct is not None and cycle.end_quietly(
-            app,
-            plan,
-            ctx,
-            None if request._lazy_scope is not None else request.environ,
-            None,
-            False,
-        ):
-            return direct
-        return ctx, bad_host, view, ("returned", rv)
-    except BaseException as e:  # raised again where _native handles errors
-        return ctx, bad_host, view, ("raised", e)
-    return ctx, bad_host, view, ("running", coro, signal)
+#: How the view went where the adapter awaited it before :func:`_native`: it returned
+#: (its value) or raised (the error).
+_Resume = tuple[t.Literal["returned", "raised"], t.Any]
 
 
 async def _native(
@@ -520,20 +521,17 @@ async def _native(
 ) -> tuple[str, bytes] | tuple[_StartResponse, Iterable[bytes] | Started]:
     """The inlined cycle for an ``async def`` view: the steps of
     :func:`erlen.wsgi.wsgi_app`, with the view awaited on the loop and any step that
-    calls the app's synchronous code run in a worker thread. ``resume`` is where
-    :func:`_open` left the view, when it started it."""
+    calls the app's synchronous code run in a worker thread. ``resume`` is how the
+    view went when the adapter has awaited it already."""
     error: BaseException | None = None
     request = ctx.request
     try:
         try:
             try:
                 if resume is not None:
-                    if resume[0] == "running":
-                        rv = await InContext(context, resume[1], resume[2])
-                    elif resume[0] == "raised":
+                    if resume[0] == "raised":
                         raise resume[1]
-                    else:
-                        rv = resume[1]
+                    rv = resume[1]
                 else:
                     rv = await _dispatch(app, view, context, request, body)
             except Exception as e:

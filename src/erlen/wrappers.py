@@ -135,6 +135,7 @@ class Request(_WerkzeugRequest):
         self.view_args = None
         self.routing_exception = None
         self._form_loaded = False
+        self._lazy_scope = None
         if shallow:
             self.shallow = True
         elif populate_request:

@@ -1,19 +1,31 @@
-"""The ASGI adapter's first step of an ``async def`` view taken while the
-request is opened (``erlen.asgi._open``): once the app has served a request and
-nothing runs before the view, the view's first step runs in ``_open``; what the
-client gets and what teardown and ``after_this_request`` see must be what the WSGI
-adapter gives for the same app.
+"""The ASGI adapter's quick path: once the app has served a request and nothing
+runs before the view, the request opens in the server task's own context and an
+``async def`` view is awaited there; a text or JSON result with nothing to finish is
+sent at once, and anything else moves the request into a Context of its own first.
+What the client gets and what teardown and ``after_this_request`` see must be what
+the WSGI adapter gives for the same app.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import typing as t
 
 import pytest
 from werkzeug.exceptions import HTTPException
 
-from erlen import Erlen, abort, after_this_request, g, make_response, session
+from erlen import (
+    Erlen,
+    Response,
+    abort,
+    after_this_request,
+    g,
+    has_request_context,
+    make_response,
+    request,
+    session,
+)
 
 Message = t.MutableMapping[str, t.Any]
 
@@ -177,7 +189,7 @@ PATHS = [
 
 @pytest.mark.parametrize("teardown", [False, True])
 @pytest.mark.parametrize("path", PATHS)
-def test_the_first_step_gives_what_wsgi_gives(path: str, teardown: bool) -> None:
+def test_the_quick_path_gives_what_wsgi_gives(path: str, teardown: bool) -> None:
     results = []
     for serve in (over_asgi, over_wsgi):
         events: list[str] = []
@@ -185,3 +197,107 @@ def test_the_first_step_gives_what_wsgi_gives(path: str, teardown: bool) -> None
         result = serve(app, path)
         results.append((result, events[1:] if teardown else events))
     assert results[0] == results[1]
+
+
+# -- the server task's context --------------------------------------------------------
+
+user_var: contextvars.ContextVar[str] = contextvars.ContextVar("user_var", default="unset")
+
+
+def context_app(seen: list[t.Any]) -> Erlen:
+    app = Erlen(__name__)
+
+    @app.route("/warm")
+    async def warm() -> str:
+        return "warm"
+
+    @app.route("/sets-then-suspends")
+    async def sets_then_suspends() -> Response:
+        user_var.set("set by the view")
+        await asyncio.sleep(0)
+        return make_response("made")  # a response object: after_request runs in a thread
+
+    @app.route("/waits")
+    async def waits() -> str:
+        seen.append(("waiting", request.path))
+        await asyncio.Event().wait()
+        return "never"
+
+    @app.after_request
+    def after(response: Response) -> Response:
+        seen.append(("after_request sees", user_var.get(), has_request_context()))
+        return response
+
+    @app.teardown_request
+    def teardown(error: BaseException | None) -> None:
+        seen.append(("teardown", request.path, type(error).__name__ if error else None))
+
+    return app
+
+
+def messages_of(app: Erlen, path: str, context: contextvars.Context) -> list[Message]:
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async def go() -> None:
+        await app(scope("/warm"), receive, send)  # type: ignore[func-returns-value]
+        sent.clear()
+        await app(scope(path), receive, send)  # type: ignore[func-returns-value]
+
+    context.run(asyncio.run, go())
+    return sent
+
+
+def test_what_the_view_sets_reaches_the_hooks_in_the_thread_pool() -> None:
+    seen: list[t.Any] = []
+    sent = messages_of(context_app(seen), "/sets-then-suspends", contextvars.Context())
+    assert sent[0]["status"] == 200
+    assert b"".join(m.get("body", b"") for m in sent[1:]) == b"made"
+    assert ("after_request sees", "set by the view", True) in seen
+    assert ("teardown", "/sets-then-suspends", None) in seen
+
+
+def test_the_callers_context_holds_no_request_after_a_quick_request() -> None:
+    from erlen.globals import _cv_app, _cv_request
+
+    caller = contextvars.Context()
+    sent = messages_of(build([], teardown=False), "/text/ada", caller)
+    assert b"".join(m.get("body", b"") for m in sent[1:]) == b"hi ada"
+    assert _cv_request not in caller or caller[_cv_request] is None
+    assert _cv_app not in caller or caller[_cv_app] is None
+
+
+def test_a_cancelled_quick_view_runs_teardown_and_leaves_no_context() -> None:
+    from erlen.globals import _cv_app, _cv_request
+
+    seen: list[t.Any] = []
+    app = context_app(seen)
+
+    async def receive() -> Message:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    async def send(message: Message) -> None:
+        pass
+
+    async def go() -> None:
+        await app(scope("/warm"), receive, send)  # type: ignore[func-returns-value]
+        task = asyncio.ensure_future(app(scope("/waits"), receive, send))
+        while ("waiting", "/waits") not in seen:
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert _cv_request.get(None) is None
+        assert _cv_app.get(None) is None
+
+    caller = contextvars.Context()
+    caller.run(asyncio.run, go())
+    assert ("teardown", "/waits", "CancelledError") in seen
+    assert _cv_request not in caller or caller[_cv_request] is None
