@@ -1,14 +1,18 @@
 """The ASGI adapter: ``await app(scope, receive, send)`` on the same app object.
 
-An HTTP request becomes the WSGI environ the rest of erlen knows (its body read
-from ``receive``), runs through the request cycle's shared steps
+An HTTP request becomes a request object with the WSGI environ the rest of erlen
+knows (its body read from ``receive``), runs through the request cycle's shared steps
 (:mod:`erlen._cycle`), and its response goes back as ``http.response.*`` messages.
 What runs where:
 
-- An ``async def`` view runs on the server's loop, in the request's own
-  ``contextvars.Context``. Hooks, signal receivers and error handlers, which may
-  block, run in the app's bounded thread pool (an ``async def`` one is sent back
-  to the loop from there); a request that calls none of them never leaves the loop.
+- An ``async def`` view runs on the server's loop. Hooks, signal receivers and
+  error handlers, which may block, run in the app's bounded thread pool (an ``async
+  def`` one is sent back to the loop from there); a request that calls none of them
+  never leaves the loop. With nothing to run before it, the view is awaited in the
+  server task's own context; anything that needs the pool moves the request into a
+  ``contextvars.Context`` of its own, which the pool's threads and the loop share.
+- The request's WSGI environ is built from the scope on first access: a request
+  that no code asks for it never pays for it.
 - A plain ``def`` view runs with the rest of its request in one worker thread,
   through the WSGI adapter's own inlined cycle (:func:`erlen.wsgi.wsgi_app`).
 - An app whose cycle is customised, or whose ``wsgi_app`` is wrapped in WSGI
