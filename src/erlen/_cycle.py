@@ -21,6 +21,7 @@ from ._internal import CO_ASYNC, is_client_error
 from .ctx import AppContext, RequestContext
 from .globals import _cv_app, _cv_request
 from .json.provider import DefaultJSONProvider
+from .routing import NeedsRedirect
 from .sessions import SecureCookieSessionInterface
 from .signals import (
     appcontext_popped,
@@ -117,29 +118,38 @@ def open_request(
     else:
         app_ctx = None
     ctx._cv_tokens.append((_cv_request.set(ctx), app_ctx))
-    # Most requests: a rule without converters in the default domain, for a Host seen
-    # valid before and no TRUSTED_HOSTS. Anything else is routed by app._match, which
-    # checks the Host first.
+    # Most requests: a path in the default domain, for a Host seen valid before and no
+    # TRUSTED_HOSTS, routed here (a rule without converters looked up directly); for
+    # anything else app._match checks the Host and routes.
     url_map = app.url_map
-    entry = None
     try:
         router: t.Any = url_map._erlen_router
-        current = router.version == url_map.version
+        quick = router.version == url_map.version
     except AttributeError:  # no router yet, or a Map that is not erlen's
-        current = False
-    if (
-        current
-        and host in known_hosts
-        and not app.config["TRUSTED_HOSTS"]
-        and not (url_map.host_matching or app.subdomain_matching or url_map.default_subdomain)
-    ):
-        by_method = router.plain_static.get(path)
-        if by_method is not None:
-            entry = by_method.get(request.method)
+        quick = False
+    entry = None
+    if quick:
+        if (
+            host not in known_hosts
+            or app.config["TRUSTED_HOSTS"]
+            or url_map.host_matching
+            or app.subdomain_matching
+            or url_map.default_subdomain
+        ):
+            quick = False
+        else:
+            by_method = router.plain_static.get(path)
+            if by_method is not None:
+                entry = by_method.get(request.method)
     try:
         if entry is not None:
             rule = entry.rule
             request.view_args = {}
+        elif quick and path[:1] == "/" and path[1:2] != "/" and path.isascii():
+            try:
+                rule, request.view_args = router.match("", path, request.method)
+            except NeedsRedirect:  # built by Werkzeug, as app._match does
+                rule, request.view_args = app._match(ctx, host, path)
         else:
             rule, request.view_args = app._match(ctx, host, path)
     except BadHost as e:
