@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import json
+import sys
+import threading
 import typing as t
 
 import pytest
@@ -301,3 +304,188 @@ def test_a_cancelled_quick_view_runs_teardown_and_leaves_no_context() -> None:
     caller.run(asyncio.run, go())
     assert ("teardown", "/waits", "CancelledError") in seen
     assert _cv_request not in caller or caller[_cv_request] is None
+
+
+# -- errors and odd input on the quick path (found in review) ---------------------------
+
+
+def answer(app: Erlen, path: str, headers: t.Any = None) -> tuple[int, bytes]:
+    """``app``'s answer over ASGI (after a first request), in the caller's own task."""
+    sent = []
+    request_scope = scope(path)
+    if headers is not None:
+        request_scope["headers"] = headers
+
+    async def receive() -> Message:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async def go() -> None:
+        await app(scope("/warm"), receive, send)  # type: ignore[func-returns-value]
+        sent.clear()
+        await app(request_scope, receive, send)  # type: ignore[func-returns-value]
+
+    asyncio.run(go())
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_a_result_that_cannot_be_encoded_is_a_500_with_teardown_and_no_context_left() -> None:
+    from erlen.globals import _cv_app, _cv_request
+
+    seen: list[t.Any] = []
+    app = Erlen(__name__)
+
+    @app.route("/warm")
+    async def warm() -> str:
+        return "warm"
+
+    @app.route("/object")
+    async def not_json() -> dict[str, t.Any]:
+        g.mark = "left by /object"
+        return {"a": object()}
+
+    @app.route("/surrogate")
+    async def not_utf8() -> str:
+        return "\ud800"
+
+    @app.errorhandler(500)
+    def failed(error: Exception) -> tuple[str, int]:
+        return "handled", 500
+
+    @app.teardown_request
+    def teardown(error: BaseException | None) -> None:
+        seen.append(type(error).__name__ if error else None)
+
+    for path in ("/object", "/surrogate"):
+        caller = contextvars.Context()
+        assert caller.run(answer, app, path) == (500, b"handled")
+        assert _cv_request not in caller and _cv_app not in caller
+        client_answer = app.test_client().get(path)
+        assert (client_answer.status_code, client_answer.data) == (500, b"handled")
+    # (The /warm requests end without an error.)
+    errors = [error for error in seen if error is not None]
+    assert errors == ["TypeError", "TypeError", "UnicodeEncodeError", "UnicodeEncodeError"]
+
+
+def test_a_converter_that_fails_is_a_500_over_both_adapters() -> None:
+    from werkzeug.routing import BaseConverter
+
+    class Broken(BaseConverter):
+        def to_python(self, value: str) -> t.Any:
+            raise KeyError(value)
+
+    app = Erlen(__name__)
+    app.url_map.converters["broken"] = Broken
+
+    @app.route("/warm")
+    async def warm() -> str:
+        return "warm"
+
+    @app.route("/item/<broken:name>")
+    async def item(name: str) -> str:
+        return name
+
+    status, _ = answer(app, "/item/x")
+    assert status == 500
+    assert app.test_client().get("/item/x").status_code == 500
+
+
+def test_an_overridden_match_request_is_called_over_both_adapters() -> None:
+    calls: list[str] = []
+
+    class Routed(Erlen):
+        def match_request(self, ctx: t.Any) -> t.Any:
+            calls.append(ctx.request.path)
+            return super().match_request(ctx)
+
+    app = Routed(__name__)
+
+    @app.route("/warm")
+    async def warm() -> str:
+        return "warm"
+
+    @app.route("/a")
+    async def a() -> str:
+        return "a"
+
+    assert answer(app, "/a") == (200, b"a")
+    assert calls == ["/warm", "/a"]
+    calls.clear()
+    assert app.test_client().get("/a").data == b"a"
+    assert calls == ["/a"]
+
+
+def test_headers_given_as_a_one_shot_iterable_all_reach_the_request() -> None:
+    app = Erlen(__name__)
+
+    @app.route("/warm")
+    async def warm() -> str:
+        return "warm"
+
+    @app.route("/who")
+    async def who() -> str:
+        return f"{request.host} {request.headers.get('User-Agent')}"
+
+    pairs = [(b"host", b"example.com"), (b"user-agent", b"ua/1")]
+    assert answer(app, "/who", headers=iter(pairs)) == (200, b"example.com ua/1")
+
+
+def test_threads_reading_the_environ_of_one_request_share_one_dict() -> None:
+    app = Erlen(__name__)
+    found: list[set[int]] = []
+
+    @app.route("/warm")
+    async def warm() -> str:
+        return "warm"
+
+    @app.route("/threads")
+    async def threads() -> str:
+        current = request._get_current_object()  # type: ignore[attr-defined]
+        barrier = threading.Barrier(4)
+
+        def read() -> int:
+            barrier.wait()
+            return id(current.environ)
+
+        found.append(set(await asyncio.gather(*(asyncio.to_thread(read) for _ in range(4)))))
+        return "ok"
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch as often as they can
+    try:
+        for _ in range(50):
+            assert answer(app, "/threads") == (200, b"ok")
+    finally:
+        sys.setswitchinterval(interval)
+    assert all(len(ids) == 1 for ids in found)
+
+
+@pytest.mark.parametrize("more", [[], [(b"cookie", b"a=1"), (b"cookie", b"b=2")]])
+def test_a_body_header_in_any_case_is_read_as_the_environ_reads_it(more: t.Any) -> None:
+    app = Erlen(__name__)
+
+    @app.post("/echo")
+    async def echo() -> dict[str, t.Any]:
+        return {"length": request.content_length, "data": request.get_data(as_text=True)}
+
+    sent: list[Message] = []
+    given = [{"type": "http.request", "body": b"abc", "more_body": False}]
+    echo_scope = scope("/echo")
+    echo_scope["method"] = "POST"
+    echo_scope["headers"] = [(b"host", b"h"), (b"Content-Length", b"3"), *more]
+
+    async def receive() -> Message:
+        if given:
+            return given.pop()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    asyncio.run(app(echo_scope, receive, send))  # type: ignore[arg-type]
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    assert (sent[0]["status"], json.loads(body)) == (200, {"length": 3, "data": "abc"})

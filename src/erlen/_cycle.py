@@ -158,6 +158,9 @@ def open_request(
     except HTTPException as e:
         request.routing_exception = e
         return ctx, None, None
+    except Exception as e:  # a URL converter that failed: raised where the view would run
+        request.routing_exception = e  # type: ignore[assignment]
+        return ctx, None, None
     request.url_rule = rule
     if request.method == "OPTIONS":
         return ctx, None, None

@@ -137,6 +137,7 @@ class Erlen(Serving):
     #: calling them when nothing is registered.
     _plain_teardown = True
     _cycle_methods = (
+        "match_request",
         "request_context",
         "app_context",
         "full_dispatch_request",

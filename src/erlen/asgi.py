@@ -28,6 +28,7 @@ import asyncio
 import contextvars
 import io
 import sys
+import threading
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
 from types import FunctionType
@@ -95,8 +96,12 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
     # environ would have it: the Host (routing), the Cookie (whether a session may
     # need saving) and what tells of a body. A repeated one of those (which the
     # environ joins) has the environ built at once.
+    headers = scope["headers"]
+    if type(headers) is not list and type(headers) is not tuple:
+        # Any iterable, as the spec allows: read once, kept for the environ.
+        headers = scope["headers"] = list(headers)
     early: list[str | None] = [None, None, None, None]
-    for name, value in scope["headers"]:
+    for name, value in headers:
         which = _EARLY.get(name)
         if which is None:
             if name in _other_names:
@@ -153,7 +158,10 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
             except BaseException as e:  # raised again where _native handles errors
                 resume = ("raised", e)
             else:
-                answer = cycle.direct_body(app, plan, ctx, rv)
+                try:
+                    answer = cycle.direct_body(app, plan, ctx, rv)
+                except Exception:  # a result that cannot be encoded: raised again in _native
+                    answer = None
                 if answer is None or not cycle.end_quietly(
                     app, plan, ctx, request.environ if request._lazy_scope is None else None, None
                 ):
@@ -302,9 +310,12 @@ def _environ_key(name: bytes) -> str | None:
     key = _environ_keys.get(name)
     if key is None and name not in _environ_keys:
         text = name.decode("latin-1")
-        # A name with "_" would pose as the "-" one (X_Forwarded_For as X-Forwarded-For):
-        # dropped, as gunicorn and nginx drop it.
-        key = None if "_" in text else "HTTP_" + text.upper().replace("-", "_")
+        # Names in any case (servers send them in lower case): Content-Length too.
+        key = _environ_keys.get(text.lower().encode("latin-1"))
+        if key is None or not key.startswith("CONTENT_"):
+            # A name with "_" would pose as the "-" one (X_Forwarded_For as
+            # X-Forwarded-For): dropped, as gunicorn and nginx drop it.
+            key = None if "_" in text else "HTTP_" + text.upper().replace("-", "_")
         if len(name) <= 64 and len(_environ_keys) < _MAX_KNOWN_NAMES:
             _environ_keys[name] = key
     return key
@@ -462,17 +473,29 @@ def _lazy_body(app: Erlen, request: Request, receive: Receive) -> ReceiveBody:
 
 
 def lazy_environ(request: Request) -> WSGIEnvironment:
-    """Build the environ of a request opened by :func:`scope_request` (its
-    ``environ``, on first access): what :func:`_environ_with_body` would have made."""
-    environ = make_environ(request._lazy_scope)
-    body = request._lazy_body
-    if body is not None:
-        environ["wsgi.input"] = body
-        if "CONTENT_LENGTH" not in environ:
-            environ["wsgi.input_terminated"] = True
-    environ["werkzeug.request"] = request
-    request._lazy_scope = None
+    """Build the environ of a request opened from a scope (its ``environ``, on first
+    access): what :func:`_environ_with_body` would have made. Once, under a lock:
+    threads a view hands the request to all get the same dict."""
+    with _environ_lock:
+        scope = request._lazy_scope
+        if scope is None:  # built meanwhile by another thread
+            environ: WSGIEnvironment | None = vars(request).get("environ")
+            if environ is None:
+                raise AttributeError("This request has no WSGI environ.")
+            return environ
+        environ = make_environ(scope)
+        body = request._lazy_body
+        if body is not None:
+            environ["wsgi.input"] = body
+            if "CONTENT_LENGTH" not in environ:
+                environ["wsgi.input_terminated"] = True
+        environ["werkzeug.request"] = request
+        object.__setattr__(request, "environ", environ)
+        request._lazy_scope = None
     return environ
+
+
+_environ_lock = threading.Lock()
 
 
 def built_environ(request: Request) -> WSGIEnvironment | None:

@@ -145,8 +145,6 @@ class Request(_WerkzeugRequest):
     def environ(self) -> WSGIEnvironment:
         """The WSGI environ; for a request opened from an ASGI scope, built from it
         on first access (a request made from an environ has it from the start)."""
-        if self._lazy_scope is None:
-            raise AttributeError("This request has no WSGI environ.")
         from .asgi import lazy_environ
 
         return lazy_environ(self)
