@@ -699,3 +699,52 @@ def test_close_with_a_code_or_reason_a_frame_cannot_carry_says_what_to_use(
         ws.receive()
     assert closed.value.code == 4000
     assert len(errors) == 1 and message in errors[0]
+
+
+def test_a_send_the_server_refuses_is_a_1006_disconnect_and_closes_the_socket(app: Erlen) -> None:
+    """ASGI 2.4: ``send`` raises OSError once the connection is gone; the handler sees
+    WebsocketDisconnect(1006) and the socket counts as closed."""
+    from erlen.websockets import WebsocketDisconnect
+
+    seen: list[t.Any] = []
+
+    @app.websocket("/gone")
+    async def gone() -> None:
+        await websocket.accept()
+        try:
+            await websocket.send("hello")
+        except WebsocketDisconnect as e:
+            seen.append(("disconnect", e.code))
+        try:
+            await websocket.send("again")
+        except WebsocketDisconnect as e:
+            seen.append(("after close", e.code))
+
+    scope = {
+        "type": "websocket",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "scheme": "ws",
+        "path": "/gone",
+        "raw_path": b"/gone",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"localhost")],
+        "subprotocols": [],
+        "client": ("127.0.0.1", 1),
+        "server": ("localhost", 80),
+    }
+    messages = [{"type": "websocket.connect"}]
+
+    async def receive() -> dict[str, t.Any]:
+        if messages:
+            return messages.pop()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, t.Any]) -> None:
+        if message["type"] == "websocket.send":
+            raise OSError("connection reset")
+
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    assert seen == [("disconnect", 1006), ("after close", 1000)]

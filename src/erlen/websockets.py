@@ -139,7 +139,8 @@ class Websocket:
         """The next message: ``str`` for text, ``bytes`` for binary."""
         if self.closed:
             raise WebsocketDisconnect(1000)
-        await self.accept()
+        if not self.accepted:
+            await self.accept()
         message = await self._receive()
         kind = message["type"]
         if kind == "websocket.receive":
@@ -154,16 +155,23 @@ class Websocket:
         """Send a text (``str``) or binary (``bytes``) message."""
         if self.closed:
             raise WebsocketDisconnect(1000)
-        await self.accept()
+        if not self.accepted:
+            await self.accept()
+        message: dict[str, t.Any]
         if isinstance(data, str):
-            await self._send_message({"type": "websocket.send", "text": data})
+            message = {"type": "websocket.send", "text": data}
         elif isinstance(data, (bytes, bytearray, memoryview)):
-            await self._send_message({"type": "websocket.send", "bytes": bytes(data)})
+            message = {"type": "websocket.send", "bytes": bytes(data)}
         else:
             raise TypeError(
                 f"websocket.send() takes str or bytes, not {type(data).__name__}; use"
                 " send_json() for other data."
             )
+        try:  # _send_message, written out: one coroutine less per message
+            await self._send(message)
+        except OSError as e:  # ASGI 2.4: sending on a closed connection
+            self.closed = True
+            raise WebsocketDisconnect(1006, str(e)) from e
 
     async def receive_json(self) -> t.Any:
         """The next message, parsed as JSON."""
