@@ -238,8 +238,15 @@ def context_app(seen: list[t.Any]) -> Erlen:
     return app
 
 
-def messages_of(app: Erlen, path: str, context: contextvars.Context) -> list[Message]:
+def messages_of(
+    app: Erlen, path: str, context: contextvars.Context, headers: t.Any = None
+) -> list[Message]:
+    """What ``app`` sends for ``path`` over ASGI after a first request, both run in
+    ``context`` (the caller's task); ``headers`` replace the scope's."""
     sent: list[Message] = []
+    request_scope = scope(path)
+    if headers is not None:
+        request_scope["headers"] = headers
 
     async def receive() -> Message:
         await asyncio.Event().wait()
@@ -251,7 +258,7 @@ def messages_of(app: Erlen, path: str, context: contextvars.Context) -> list[Mes
     async def go() -> None:
         await app(scope("/warm"), receive, send)  # type: ignore[func-returns-value]
         sent.clear()
-        await app(scope(path), receive, send)  # type: ignore[func-returns-value]
+        await app(request_scope, receive, send)  # type: ignore[func-returns-value]
 
     context.run(asyncio.run, go())
     return sent
@@ -309,26 +316,11 @@ def test_a_cancelled_quick_view_runs_teardown_and_leaves_no_context() -> None:
 # -- errors and odd input on the quick path (found in review) ---------------------------
 
 
-def answer(app: Erlen, path: str, headers: t.Any = None) -> tuple[int, bytes]:
-    """``app``'s answer over ASGI (after a first request), in the caller's own task."""
-    sent = []
-    request_scope = scope(path)
-    if headers is not None:
-        request_scope["headers"] = headers
-
-    async def receive() -> Message:
-        await asyncio.Event().wait()
-        raise AssertionError("unreachable")
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    async def go() -> None:
-        await app(scope("/warm"), receive, send)  # type: ignore[func-returns-value]
-        sent.clear()
-        await app(request_scope, receive, send)  # type: ignore[func-returns-value]
-
-    asyncio.run(go())
+def answer(
+    app: Erlen, path: str, headers: t.Any = None, context: contextvars.Context | None = None
+) -> tuple[int, bytes]:
+    """``app``'s status and body for ``path`` over ASGI (after a first request)."""
+    sent = messages_of(app, path, context or contextvars.Context(), headers)
     return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
 
 
@@ -361,7 +353,7 @@ def test_a_result_that_cannot_be_encoded_is_a_500_with_teardown_and_no_context_l
 
     for path in ("/object", "/surrogate"):
         caller = contextvars.Context()
-        assert caller.run(answer, app, path) == (500, b"handled")
+        assert answer(app, path, context=caller) == (500, b"handled")
         assert _cv_request not in caller and _cv_app not in caller
         client_answer = app.test_client().get(path)
         assert (client_answer.status_code, client_answer.data) == (500, b"handled")
