@@ -22,10 +22,11 @@ import typing as t
 from werkzeug.exceptions import HTTPException, NotFound
 
 from . import _cycle as cycle
+from ._asgi_request import make_environ
 from ._async import InContext
 from ._headers import UnsafeHeaderError, check_header_list
 from ._hosts import check_host
-from .asgi import call_user, in_thread, make_environ
+from .asgi import call_user, in_thread
 from .ctx import RequestContext
 from .globals import _cv_websocket
 from .routing import NeedsRedirect, get_router

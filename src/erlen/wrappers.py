@@ -109,7 +109,7 @@ class Request(_WerkzeugRequest):
     _max_form_memory_size: int | None = None
     _max_form_parts: int | None = None
 
-    #: A request opened from an ASGI scope (:func:`erlen.asgi.scope_request`) builds
+    #: A request opened from an ASGI scope (:mod:`erlen._asgi_request`) builds
     #: its WSGI environ on first access, as most never need it: until then this is the
     #: scope (None once built, and for a request made from an environ) ...
     _lazy_scope: t.Any = None
@@ -145,7 +145,7 @@ class Request(_WerkzeugRequest):
     def environ(self) -> WSGIEnvironment:
         """The WSGI environ; for a request opened from an ASGI scope, built from it
         on first access (a request made from an environ has it from the start)."""
-        from .asgi import lazy_environ
+        from ._asgi_request import lazy_environ
 
         return lazy_environ(self)
 
