@@ -15,11 +15,11 @@ from types import FunctionType
 
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from . import globals as _globals
 from ._headers import UnsafeHeaderError
 from ._hosts import BadHost, known_hosts
 from ._internal import CO_ASYNC, is_client_error
 from .ctx import AppContext, RequestContext
-from .globals import _cv_app, _cv_request
 from .json.provider import DefaultJSONProvider
 from .routing import NeedsRedirect
 from .sessions import SecureCookieSessionInterface
@@ -41,6 +41,10 @@ if t.TYPE_CHECKING:
     from . import typing as ft
     from .app import Erlen
 
+
+# Assigned, not imported (see erlen.globals): their methods are called per request.
+_cv_app = _globals._cv_app
+_cv_request = _globals._cv_request
 
 class Plan:
     """What the inlined cycle may take for granted about an app, decided once.

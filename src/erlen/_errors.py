@@ -16,9 +16,10 @@ import typing as t
 from werkzeug.exceptions import BadRequestKeyError, HTTPException, InternalServerError
 from werkzeug.routing import RoutingException
 
+from . import globals as _globals
 from . import typing as ft
 from ._internal import is_client_error
-from .globals import _cv_request, request_ctx
+from .globals import request_ctx
 from .sansio.app import App
 from .signals import appcontext_tearing_down, got_request_exception, request_tearing_down
 
@@ -27,6 +28,9 @@ if t.TYPE_CHECKING:
 
     from .wrappers import Response
 
+
+# Assigned, not imported (see erlen.globals): their methods are called per request.
+_cv_request = _globals._cv_request
 
 class MissingViewError(KeyError):
     """A request matched a URL rule whose endpoint has no view function (a rule added

@@ -28,6 +28,7 @@ from werkzeug.routing import BuildError, MapAdapter, RequestRedirect
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import _cycle, asgi, wsgi
+from . import globals as _globals
 from . import typing as ft
 from ._async import DEFAULT_THREADS
 from ._errors import MissingViewError as MissingViewError
@@ -37,7 +38,7 @@ from ._hosts import BadHost, check_host, host_is_usable_for_urls, known_hosts, s
 from ._internal import CO_ASYNC, imported_attribute
 from ._serving import Serving
 from .ctx import AppContext, RequestContext
-from .globals import _cv_app, _cv_request, request_ctx
+from .globals import request_ctx
 from .routing import NeedsRedirect, Router, get_router
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .signals import (
@@ -53,6 +54,10 @@ if t.TYPE_CHECKING:
     from .templating import DispatchingJinjaLoader
     from .templating import Environment as JinjaEnvironment
     from .testing import ErlenClient
+
+# Assigned, not imported (see erlen.globals): their methods are called per request.
+_cv_app = _globals._cv_app
+_cv_request = _globals._cv_request
 
 T = t.TypeVar("T")
 

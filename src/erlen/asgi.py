@@ -29,11 +29,11 @@ import typing as t
 from concurrent.futures import ThreadPoolExecutor
 from types import FunctionType
 
+from . import _asgi_request, wsgi
 from . import _cycle as cycle
-from . import wsgi
+from . import globals as _globals
 from ._asgi_body import ReceiveBody
 from ._asgi_request import (
-    EARLY,
     built_environ,
     eager_request,
     early_header,
@@ -46,7 +46,6 @@ from ._asgi_stream import Started, call_wsgi, close_body, close_result, stream_b
 from ._async import InContext, run_sync
 from ._headers import UnsafeHeaderError
 from ._internal import CO_ASYNC
-from .globals import _cv_app, _cv_request
 from .signals import appcontext_pushed, request_started
 from .wrappers import Request, _common_methods
 
@@ -58,6 +57,11 @@ if t.TYPE_CHECKING:
     from .app import Erlen
     from .ctx import RequestContext
     from .wrappers import Response
+
+# Assigned, not imported (see erlen.globals): their methods are called per request.
+_cv_app = _globals._cv_app
+_cv_request = _globals._cv_request
+EARLY = _asgi_request.EARLY
 
 Scope = t.MutableMapping[str, t.Any]
 Message = t.MutableMapping[str, t.Any]

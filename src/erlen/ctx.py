@@ -16,9 +16,9 @@ from types import TracebackType  # at run time, as in flask.ctx
 
 from werkzeug.exceptions import HTTPException
 
+from . import globals as _globals
 from . import typing as ft
 from ._internal import lazy_attribute
-from .globals import _cv_app, _cv_request
 from .signals import (
     appcontext_popped,
     appcontext_pushed,
@@ -33,6 +33,10 @@ if t.TYPE_CHECKING:
     from .app import Erlen
     from .sessions import SessionMixin
     from .wrappers import Request
+
+# Assigned, not imported (see erlen.globals): their methods are called per request.
+_cv_app = _globals._cv_app
+_cv_request = _globals._cv_request
 
 _sentinel = object()
 

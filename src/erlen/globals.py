@@ -100,6 +100,10 @@ def _proxy(cv: ContextVar[t.Any], attr: str | None, message: str) -> t.Any:
     return _ContextProxy(cv, attr, unbound_message=message)
 
 
+# Modules that call these variables' methods on every request bind them by assignment
+# (``_cv_request = _globals._cv_request``), not by import: CPython 3.11 compiles a
+# method call on an imported name (``_cv_request.get()``) as an attribute load that
+# makes a bound method per call, as if the name were a module.
 _cv_app: ContextVar[AppContext] = ContextVar("erlen.app_ctx")
 _cv_request: ContextVar[RequestContext] = ContextVar("erlen.request_ctx")
 _cv_websocket: ContextVar[Websocket] = ContextVar("erlen.websocket")

@@ -14,16 +14,21 @@ import werkzeug.utils
 from werkzeug.exceptions import NotFound
 from werkzeug.exceptions import abort as _werkzeug_abort
 
+from . import globals as _globals
 from ._file_response import file_response
 from ._headers import quote_location, strip_controls
 from .ctx import ContextStream
-from .globals import _cv_app, _cv_request, current_app, request_ctx
+from .globals import current_app, request_ctx
 
 if t.TYPE_CHECKING:
     from werkzeug.wrappers import Response as BaseResponse
 
     from .wrappers import Response
 
+
+# Assigned, not imported (see erlen.globals): their methods are called per request.
+_cv_app = _globals._cv_app
+_cv_request = _globals._cv_request
 
 def get_debug_flag() -> bool:
     """Whether ``ERLEN_DEBUG`` (else ``FLASK_DEBUG``) asks for debug mode."""

@@ -9,11 +9,14 @@ import typing as t
 
 from werkzeug.local import LocalProxy
 
-from .globals import _cv_request
+from . import globals as _globals
 
 if t.TYPE_CHECKING:
     from .sansio.app import App
 
+
+# Assigned, not imported (see erlen.globals): their methods are called per request.
+_cv_request = _globals._cv_request
 
 def _errors_stream() -> t.TextIO:
     ctx = _cv_request.get(None)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import typing as t
 
+from . import globals as _globals
 from ._internal import lazy_exports
-from .globals import _cv_request, current_app
+from .globals import current_app
 from .helpers import stream_with_context
 from .signals import before_render_template, template_rendered
 
@@ -26,6 +27,9 @@ if t.TYPE_CHECKING:
     from ._jinja import DispatchingJinjaLoader as DispatchingJinjaLoader
     from ._jinja import Environment as Environment
     from .app import Erlen
+
+# Assigned, not imported (see erlen.globals): their methods are called per request.
+_cv_request = _globals._cv_request
 
 #: name -> (module, attribute) of the names imported on first access.
 _LAZY: dict[str, tuple[str, str]] = {

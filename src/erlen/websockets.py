@@ -22,13 +22,13 @@ import typing as t
 from werkzeug.exceptions import HTTPException, NotFound
 
 from . import _cycle as cycle
+from . import globals as _globals
 from ._asgi_request import make_environ
 from ._async import InContext
 from ._headers import UnsafeHeaderError, check_header_list
 from ._hosts import check_host
 from .asgi import call_user, in_thread
 from .ctx import RequestContext
-from .globals import _cv_websocket
 from .routing import NeedsRedirect, get_router
 from .wrappers import _outermost_first
 
@@ -39,6 +39,9 @@ if t.TYPE_CHECKING:
     from .asgi import Receive, Scope, Send
     from .wrappers import Request, Response
 
+
+# Assigned, not imported (see erlen.globals): their methods are called per request.
+_cv_websocket = _globals._cv_websocket
 
 class WebsocketDisconnect(Exception):
     """The client closed the WebSocket (or the connection was lost)."""

@@ -25,18 +25,21 @@ from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 from werkzeug.wsgi import get_content_length
 
+from . import globals as _globals
 from . import json
 from ._async import AsyncBody
 from ._body import BodyStream
 from ._headers import UnsafeHeaderError, check_header_list, check_status
 from ._internal import lazy_attribute, mark_client_error
 from .ctx import ContextStream
-from .globals import _cv_app
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from werkzeug.datastructures import ImmutableMultiDict, MultiDict
     from werkzeug.routing import Rule
+
+# Assigned, not imported (see erlen.globals): their methods are called per request.
+_cv_app = _globals._cv_app
 
 #: ``"404 NOT FOUND"`` style status lines, as Werkzeug writes them.
 _STATUS_LINES: dict[int, str] = {

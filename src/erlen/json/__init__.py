@@ -5,12 +5,16 @@ from __future__ import annotations
 import json as _json
 import typing as t
 
-from ..globals import _cv_app, current_app
+from .. import globals as _globals
+from ..globals import current_app
 from .provider import _default
 
 if t.TYPE_CHECKING:
     from ..wrappers import Response
 
+
+# Assigned, not imported (see erlen.globals): their methods are called per request.
+_cv_app = _globals._cv_app
 
 def dumps(obj: t.Any, **kwargs: t.Any) -> str:
     """Serialize to a JSON string, with the app's settings inside an app context."""

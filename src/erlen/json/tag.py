@@ -16,10 +16,12 @@ from uuid import UUID
 from markupsafe import Markup
 from werkzeug.http import http_date, parse_date
 
-from ..globals import _cv_app
+from .. import globals as _globals
 from ..json import dumps, loads
 from .provider import DefaultJSONProvider
 
+# Assigned, not imported (see erlen.globals): their methods are called per request.
+_cv_app = _globals._cv_app
 
 class JSONTag:
     """A type's tagged form; subclasses set :attr:`key` and implement the three methods."""
