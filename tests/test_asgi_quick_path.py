@@ -481,3 +481,37 @@ def test_a_body_header_in_any_case_is_read_as_the_environ_reads_it(more: t.Any) 
     asyncio.run(app(echo_scope, receive, send))  # type: ignore[arg-type]
     body = b"".join(m.get("body", b"") for m in sent[1:])
     assert (sent[0]["status"], json.loads(body)) == (200, {"length": 3, "data": "abc"})
+
+
+def test_a_subclass_wsgi_app_and_one_assigned_after_serving_are_both_run() -> None:
+    """Over ASGI, a ``wsgi_app`` other than erlen's own (a subclass's, or WSGI middleware
+    assigned after requests were served) is the WSGI callable that runs."""
+    calls: list[str] = []
+
+    class Wrapped(Erlen):
+        def wsgi_app(self, environ: t.Any, start_response: t.Any) -> t.Any:
+            calls.append("subclass")
+            return super().wsgi_app(environ, start_response)
+
+    for app in (Wrapped(__name__), Erlen(__name__)):
+
+        @app.route("/warm")
+        async def warm() -> str:
+            return "warm"
+
+        @app.route("/a")
+        async def a() -> str:
+            return "a"
+
+        if type(app) is Erlen:
+            assert answer(app, "/a") == (200, b"a")  # served, the plan decided
+            inner = app.wsgi_app
+
+            def middleware(environ: t.Any, start_response: t.Any, inner: t.Any = inner) -> t.Any:
+                calls.append("assigned")
+                return inner(environ, start_response)
+
+            app.wsgi_app = middleware  # type: ignore[method-assign]
+        assert answer(app, "/a") == (200, b"a")
+    assert calls.count("subclass") == 2  # /warm and /a
+    assert calls.count("assigned") == 2

@@ -69,9 +69,9 @@ class Plan:
         self.plain_teardown = app._plain_teardown
         #: Whether ``app.wsgi_app`` is erlen's own, not wrapped in WSGI middleware
         #: (which the ASGI adapter must then run).
-        self.own_wsgi_app = "wsgi_app" not in app.__dict__ and (
-            type(app).wsgi_app.__module__ == "erlen.wsgi"
-        )
+        from .wsgi import wsgi_app  # (erlen.wsgi imports this module)
+
+        self.own_wsgi_app = "wsgi_app" not in app.__dict__ and type(app).wsgi_app is wsgi_app
 
     @classmethod
     def for_app(cls, app: Erlen) -> Plan | None:
