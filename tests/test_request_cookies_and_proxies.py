@@ -113,3 +113,57 @@ def test_item_access_inside_a_context_is_the_objects_own() -> None:
                 proxy["x"] = 1
         with pytest.raises(TypeError):
             g["x"]
+
+
+def test_proxy_attributes_outside_a_context() -> None:
+    from erlen.ctx import _AppCtxGlobals
+    from erlen.wrappers import Request as ErlenRequest
+
+    for proxy in (g, request, session):
+        current = proxy._get_current_object  # type: ignore[attr-defined]
+        with pytest.raises(RuntimeError, match="Working outside of"):
+            current()
+        with pytest.raises(RuntimeError, match="Working outside of"):
+            proxy.anything  # noqa: B018
+        with pytest.raises(RuntimeError, match="Working outside of"):
+            proxy.anything = 1
+    assert not isinstance(g, _AppCtxGlobals)
+    assert not isinstance(request, ErlenRequest)
+    assert isinstance(g, LocalProxy) and isinstance(request, LocalProxy)
+
+
+def test_proxy_attributes_inside_a_context() -> None:
+    from erlen.ctx import _AppCtxGlobals
+
+    app = Erlen(__name__)
+    with app.test_request_context("/"):
+        assert isinstance(g, _AppCtxGlobals) and isinstance(g, LocalProxy)
+        current = g._get_current_object()  # type: ignore[attr-defined]
+        assert type(current) is _AppCtxGlobals
+        g.value = 3
+        assert current.value == 3 and g.value == 3
+        with pytest.raises(AttributeError, match=r"^missing$"):
+            g.missing  # noqa: B018
+        del g.value
+        with pytest.raises(AttributeError):
+            del g.value
+        assert "value" not in g
+        assert request._get_current_object().path == "/"  # type: ignore[attr-defined]
+
+
+def test_a_lookup_error_inside_the_proxied_attribute_is_not_outside_a_context() -> None:
+    # A KeyError raised while the context computes the proxied object (here, a
+    # g class that fails) is the app's error, not "outside of context".
+    from erlen.ctx import _AppCtxGlobals
+
+    class Failing(_AppCtxGlobals):
+        def __init__(self) -> None:
+            raise KeyError("from the g class")
+
+    app = Erlen(__name__)
+    app.app_ctx_globals_class = Failing
+    with app.app_context():
+        with pytest.raises(KeyError, match="from the g class"):
+            g.get("a")
+        with pytest.raises(KeyError, match="from the g class"):
+            g.a = 1

@@ -45,7 +45,7 @@ from .signals import (
     request_finished,
     request_started,
 )
-from .wrappers import Request, Response, _outermost_first
+from .wrappers import Request, Response, _endpoint_hook_keys, _outermost_first
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -524,7 +524,11 @@ class Erlen(Serving):
         befores = self.before_request_funcs
         if not preprocessors and not befores:
             return None
-        names = _outermost_first(request.blueprint)
+        if type(request) is Request:  # (a subclass may name its blueprint otherwise)
+            rule = request.url_rule
+            names = _endpoint_hook_keys(rule.endpoint if rule is not None else None)
+        else:
+            names = _outermost_first(request.blueprint)
         if preprocessors:
             for name in names:
                 funcs = preprocessors.get(name)

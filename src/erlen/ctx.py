@@ -52,11 +52,8 @@ class _AppCtxGlobals:
         # Any attribute may be set; at run time plain attribute storage is faster.
         def __setattr__(self, name: str, value: t.Any) -> None: ...
 
-    def __delattr__(self, name: str) -> None:
-        try:
-            del self.__dict__[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    # No __delattr__ (nor __setattr__): defining either routes every assignment
+    # through a Python-level slot, several times slower than plain storage.
 
     def get(self, name: str, default: t.Any | None = None) -> t.Any:
         """The attribute ``name``, or ``default``."""

@@ -52,26 +52,27 @@ def _proxy(cv: ContextVar[t.Any], attr: str | None, message: str) -> t.Any:
             raise RuntimeError(message) from None
         return ctx if attr is None else getattr(ctx, attr)
 
-    special = frozenset(("_get_current_object", "__class__"))
-
     class _ContextProxy(LocalProxy):  # type: ignore[type-arg]
         __slots__ = ()
 
+        # Every attribute is the current object's; the proxy's own two
+        # (``_get_current_object`` and, outside a context, ``__class__``) are answered
+        # only where the current object has none, keeping the common path short.
         def __getattribute__(self, name: str) -> t.Any:
-            if name in special:
-                if name == "_get_current_object":
-                    return current
-                # isinstance() outside a context answers False instead of raising.
-                try:
-                    return current().__class__
-                except RuntimeError:
-                    return type(self)
-            # current() written out here and in __setattr__: a frame less per use.
             try:
                 ctx = cv.get()
             except LookupError:
+                if name == "_get_current_object":
+                    return current
+                if name == "__class__":  # isinstance() outside a context: False
+                    return type(self)
                 raise RuntimeError(message) from None
-            return getattr(ctx if attr is None else getattr(ctx, attr), name)
+            try:
+                return getattr(ctx if attr is None else getattr(ctx, attr), name)
+            except AttributeError:
+                if name == "_get_current_object":
+                    return current
+                raise
 
         def __setattr__(self, name: str, value: t.Any) -> None:
             try:

@@ -67,6 +67,15 @@ def _outermost_first(name: str | None) -> tuple[str | None, ...]:
     return (None, *reversed(_split_blueprint_path(name)))
 
 
+@cache
+def _endpoint_hook_keys(endpoint: str | None) -> tuple[str | None, ...]:
+    """:func:`_outermost_first` for the blueprint of ``endpoint`` (its dotted prefix),
+    as ``Request.blueprint`` names it: one cached lookup per request."""
+    if endpoint is None or "." not in endpoint:
+        return (None,)
+    return _outermost_first(endpoint.rpartition(".")[0])
+
+
 @lru_cache(maxsize=64)
 def _content_type_for(mimetype: str) -> str:
     """The Content-Type header value for a mimetype, checked once per distinct value."""
