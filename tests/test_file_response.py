@@ -267,3 +267,75 @@ def test_the_static_folder_follows_root_path_and_folder_changes(
         response = app.send_static_file("notes.txt")
         assert b"".join(response.response) == b"other notes"
         response.close()
+
+
+def test_file_headers_written_once_a_second_follow_the_clock_and_the_file(
+    app: Erlen, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import erlen._file_response as file_response
+
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 60
+    client = app.test_client()
+    for now in (10**9, 10**9 + 0.25, 10**9 + 0.75, 10**9 + 1, 10**9 + 1.5, 10**9 + 7):
+        monkeypatch.setattr(file_response, "time", lambda now=now: now)
+        for _ in range(2):
+            headers = client.get("/files/notes.txt").headers
+            assert headers["Date"] == http_date(int(now))
+            assert headers["Expires"] == http_date(int(now) + 60)
+            assert headers["Cache-Control"] == "public, max-age=60"
+    monkeypatch.undo()
+    first = client.get("/files/notes.txt")
+    path = tmp_path / "static" / "notes.txt"
+    path.write_bytes(b"longer plain text")
+    stat = path.stat()
+    import os
+
+    os.utime(path, (stat.st_atime, stat.st_mtime + 5))
+    second = client.get("/files/notes.txt")
+    assert second.data == b"longer plain text"
+    assert second.headers["Content-Length"] == "17"
+    assert second.headers["ETag"] != first.headers["ETag"]
+    assert second.headers["Last-Modified"] != first.headers["Last-Modified"]
+    # The cached headers are the slow path's, request after request.
+    for headers in ({}, {"If-None-Match": second.headers["ETag"]}):
+        fast, slow = both_ways(app, "/files/notes.txt", headers)
+        assert fast == slow
+
+
+def test_a_mimetype_added_later_is_seen(app: Erlen) -> None:
+    import mimetypes
+
+    client = app.test_client()
+    assert client.get("/files/file.bin").headers["Content-Type"] == "application/octet-stream"
+    mimetypes.add_type("application/x-erlen-test", ".bin")
+    try:
+        headers = client.get("/files/file.bin").headers
+        assert headers["Content-Type"] == "application/x-erlen-test"
+    finally:
+        mimetypes.init()
+
+
+@pytest.mark.parametrize("etag", [False, True])
+def test_a_hook_that_changes_a_file_responses_headers_gets_them_checked(
+    app: Erlen, etag: bool
+) -> None:
+    state = {"value": None}
+
+    @app.after_request
+    def change(response: t.Any) -> t.Any:
+        if state["value"] is not None:
+            response.headers["Cache-Control"] = state["value"]
+        return response
+
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = validators(app, "/files/notes.txt")[0]
+    client = app.test_client()
+
+    for _ in range(2):
+        state["value"] = "fine"
+        sent = client.get("/files/notes.txt", headers=headers)
+        assert sent.status_code == (304 if etag else 200)
+        assert sent.headers["Cache-Control"] == "fine"
+        state["value"] = "bad\x01value"
+        assert client.get("/files/notes.txt", headers=headers).status_code == 500

@@ -27,7 +27,7 @@ from werkzeug.utils import get_content_type
 from werkzeug.wrappers import response as werkzeug_response
 from werkzeug.wsgi import wrap_file
 
-from .wrappers import FileOnDemand, response_of
+from .wrappers import Checked, FileOnDemand, response_of
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -63,7 +63,7 @@ def file_response(
     facts = _facts_of(path, info.st_mtime, info.st_size)
     if facts is None:
         return None  # Content-Disposition with filename*, or a name Werkzeug refuses
-    name, etag, disposition, length, last_modified = facts
+    name, etag, _, _, last_modified = facts
     mimetype, encoding = mimetypes.guess_type(name)
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match and _names_etag(if_none_match, etag):
@@ -76,6 +76,46 @@ def file_response(
         unmodified = not is_resource_modified(environ, etag=etag, last_modified=last_modified)
     else:
         unmodified = False
+    headers, checked = _headers_for(path, info, max_age, mimetype, encoding, facts)
+    if unmodified:
+        # Werkzeug's 304 is its 200 with the status changed: the same headers and the
+        # file as the body, which is opened here only if a hook makes it a 200 again.
+        return response_of(response_class, FileOnDemand(path), 304, headers, True, checked)
+    body = wrap_file(environ, open(path, "rb"))  # noqa: SIM115 (the response closes it)
+    return response_of(response_class, body, 200, headers, True, checked)
+
+
+#: Per file (path, mtime, size and max_age): the second its headers were written for,
+#: its type and encoding, and the headers as checked (see ``Response._checked``).
+_written: dict[tuple[str, float, int, int | None], tuple[int, str | None, str | None, Checked]] = {}
+
+
+def _headers_for(
+    path: str,
+    info: os.stat_result,
+    max_age: int | None,
+    mimetype: str | None,
+    encoding: str | None,
+    facts: tuple[str, str, str, str, str],
+) -> tuple[list[tuple[str, str]], Checked | None]:
+    """The headers of a file's 200 (and 304), written once a second per file: only
+    ``Date`` and ``Expires`` change with the clock. Returns a fresh list (hooks may
+    change it) and the record of the same headers checked as safe to send."""
+    second = int(time())
+    key = (path, info.st_mtime, info.st_size, max_age)
+    written = _written.get(key)
+    # A patched http_date (a frozen clock) is called for each response, as Werkzeug's.
+    clock = werkzeug_response.http_date is _werkzeug_http_date  # type: ignore[attr-defined]
+    if (
+        written is not None
+        and written[0] == second
+        and written[1] == mimetype
+        and written[2] == encoding
+        and clock
+    ):
+        known = written[3]
+        return list(known.items), known
+    _, etag, disposition, length, last_modified = facts
     # A 304 has the 200's headers, as Werkzeug's (its after_request hooks see them);
     # Content-Type, Length, Encoding and Last-Modified are left out when it is sent.
     headers = [
@@ -93,15 +133,14 @@ def file_response(
             headers.append(("Cache-Control", f"public, max-age={max_age}"))
         else:
             headers.append(("Cache-Control", f"no-cache, max-age={max_age}"))
-        headers.append(("Expires", http_date(int(time() + max_age))))  # kept in a 304 too
+        headers.append(("Expires", http_date(second + max_age)))  # kept in a 304 too
     headers += [("ETag", f'"{etag}"'), ("Date", _date_now()), ("Accept-Ranges", "bytes")]
-    if unmodified:
-        # Werkzeug's 304 is its 200 with the status changed: the same headers and the
-        # file as the body, which is opened here only if a hook makes it a 200 again.
-        return response_of(response_class, FileOnDemand(path), 304, headers, True)
-    body = wrap_file(environ, open(path, "rb"))  # noqa: SIM115 (the response closes it)
-    return response_of(response_class, body, 200, headers, direct_passthrough=True)
-
+    checked = Checked.of(headers)
+    if checked is not None and clock:
+        if len(_written) >= 1024:
+            _written.clear()
+        _written[key] = (second, mimetype, encoding, checked)
+    return headers, checked
 
 
 def _names_etag(header: str, etag: str) -> bool:

@@ -109,6 +109,22 @@ _cv_app: ContextVar[AppContext] = ContextVar("erlen.app_ctx")
 _cv_request: ContextVar[RequestContext] = ContextVar("erlen.request_ctx")
 _cv_websocket: ContextVar[Websocket] = ContextVar("erlen.websocket")
 
+def _current_app() -> Erlen:
+    """``current_app``'s object, for erlen's own per-request code (no proxy)."""
+    try:
+        return _cv_app.get().app
+    except LookupError:
+        raise RuntimeError(_no_app_msg) from None
+
+
+def _current_request() -> Request:
+    """``request``'s object, for erlen's own per-request code (no proxy)."""
+    try:
+        return _cv_request.get().request
+    except LookupError:
+        raise RuntimeError(_no_req_msg) from None
+
+
 app_ctx: AppContext = _proxy(_cv_app, None, _no_app_msg)
 current_app: Erlen = _proxy(_cv_app, "app", _no_app_msg)
 g: _AppCtxGlobals = _proxy(_cv_app, "g", _no_app_msg)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import stat
 import sys
 import typing as t
 from functools import update_wrapper
+from stat import S_ISLNK
 
 import werkzeug.security
 import werkzeug.utils
@@ -18,7 +18,7 @@ from . import globals as _globals
 from ._file_response import file_response
 from ._headers import quote_location, strip_controls
 from .ctx import ContextStream
-from .globals import current_app, request_ctx
+from .globals import _current_app, _current_request, current_app, request_ctx
 
 if t.TYPE_CHECKING:
     from werkzeug.wrappers import Response as BaseResponse
@@ -245,22 +245,21 @@ def send_file(
     )
 
 
-def _walk_links(base: str, target: str) -> tuple[bool, os.stat_result | None]:
-    """Whether a symbolic link below ``base`` on the way to ``target`` leads outside
-    ``base``; and, when no link was met, ``target``'s own ``lstat`` (None if it does
-    not exist). Only links are resolved, so the usual case costs one ``lstat`` per
-    path segment, the last of which stands in for the ``stat`` of the file sent."""
-    current = base
+def _walk_links(
+    base: str, target: str, steps: tuple[str, ...]
+) -> tuple[bool, os.stat_result | None]:
+    """Whether a symbolic link below ``base`` on the way to ``target`` (through the
+    paths ``steps``, one per segment) leads outside ``base``; and, when no link was
+    met, ``target``'s own ``lstat`` (None if it does not exist). Only links are
+    resolved, so the usual case costs one ``lstat`` per path segment, the last of
+    which stands in for the ``stat`` of the file sent."""
     info: os.stat_result | None = None
-    for part in target[len(base) :].split("/"):
-        if not part:
-            continue
-        current = f"{current}/{part}" if current[-1:] != "/" else current + part
+    for current in steps:
         try:
             info = os.lstat(current)
         except (OSError, ValueError):
             return False, None
-        if stat.S_ISLNK(info.st_mode):
+        if S_ISLNK(info.st_mode):
             # Resolve the whole target: later segments may be links too.
             real_base = os.path.realpath(base)
             real = os.path.realpath(target)
@@ -276,14 +275,15 @@ def send_from_directory(
     """Send a file from inside ``directory`` (relative to the app's ``root_path``) with
     Werkzeug's ``send_from_directory``, as Flask does; a path that escapes the folder
     is a 404, and so, in erlen, is one through a symbolic link that points outside."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = _current_app()
     # "" is the root path itself, as Werkzeug's safe_join reads it: "<root>/./<path>".
     directory = os.fspath(directory) or "."
     base = directory if directory[:1] == os.sep else os.path.join(app.root_path, directory)
-    target = _safe_join(base, os.fspath(path))
-    if target is None or "\x00" in target:
+    joined = _safe_join(base, os.fspath(path))
+    if joined is None:
         raise NotFound()
-    leaves, info = _walk_links(base, target)
+    target, steps = joined
+    leaves, info = _walk_links(base, target, steps)
     if leaves:
         raise NotFound()
     if (
@@ -299,7 +299,7 @@ def send_from_directory(
         # function of the path is Werkzeug's to write or call.
         if max_age is None or type(max_age) is int:
             response = file_response(
-                target, request_ctx.request.environ, max_age, app.response_class, info
+                target, _current_request().environ, max_age, app.response_class, info
             )
             if response is not None:
                 return response
@@ -309,24 +309,35 @@ def send_from_directory(
     )
 
 
-def _safe_join(base: str, path: str) -> str | None:
-    """Werkzeug's ``safe_join(base, path)``, kept for the last paths asked (it is a
-    function of the two strings alone)."""
-    if werkzeug.security.safe_join is not _werkzeug_safe_join:  # patched
-        return werkzeug.security.safe_join(base, path)
+def _safe_join(base: str, path: str) -> tuple[str, tuple[str, ...]] | None:
+    """Werkzeug's ``safe_join(base, path)`` (None for a path it refuses, or one with a
+    NUL), with the paths from ``base`` down to it that :func:`_walk_links` checks;
+    kept for the last paths asked (it is a function of the two strings alone)."""
+    patched = werkzeug.security.safe_join is not _werkzeug_safe_join
     key = (base, path)
-    joined = _joined.get(key, _joined)
-    if joined is _joined:
-        joined = _werkzeug_safe_join(base, path)
-        if len(_joined) >= 1024:
-            _joined.clear()
-        _joined[key] = joined
+    joined = None if patched else _joined.get(key, _joined)
+    if patched or joined is _joined:
+        target = werkzeug.security.safe_join(base, path)
+        if target is None or "\x00" in target:
+            joined = None
+        else:
+            steps = []
+            current = base
+            for part in target[len(base) :].split("/"):
+                if part:
+                    current = f"{current}/{part}" if current[-1:] != "/" else current + part
+                    steps.append(current)
+            joined = (target, tuple(steps))
+        if not patched:
+            if len(_joined) >= 1024:
+                _joined.clear()
+            _joined[key] = joined
     return joined  # type: ignore[return-value]
 
 
 _werkzeug_safe_join = werkzeug.security.safe_join
 _MAX_AGE_ONLY = frozenset(("max_age",))
-_joined: dict[tuple[str, str], str | None] = {}
+_joined: dict[tuple[str, str], tuple[str, tuple[str, ...]] | None] = {}
 _werkzeug_send_from_directory = werkzeug.utils.send_from_directory
 _werkzeug_send_file = werkzeug.utils.send_file
 

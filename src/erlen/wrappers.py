@@ -420,6 +420,8 @@ class Response(_WerkzeugResponse):
     default_mimetype: str | None = "text/html"
     json_module: t.Any = json
     autocorrect_location_header = False
+    #: Headers this response was built with and their check (see :class:`Checked`).
+    _checked: Checked | None = None
 
     def __init__(
         self,
@@ -512,6 +514,12 @@ class Response(_WerkzeugResponse):
         headers = self.headers
         if type(headers) is Headers and not self._on_close:
             items: list[tuple[str, str]] = headers._list
+            checked = self._checked
+            if checked is not None and items == checked.items:
+                app_iter = self._call_plain(environ, start_response, items, True, checked)
+                if app_iter is not None:
+                    return app_iter
+                return super().__call__(environ, start_response)
             have_length = False
             for key, _ in items:
                 lowered = key.lower()
@@ -531,6 +539,7 @@ class Response(_WerkzeugResponse):
         start_response: StartResponse,
         items: list[tuple[str, str]],
         have_length: bool,
+        checked: Checked | None = None,
     ) -> t.Iterable[bytes] | None:
         """What Werkzeug's ``__call__`` sends for a response without ``call_on_close``
         functions or URL headers, in the common shapes: a buffered body, a body passed
@@ -544,9 +553,15 @@ class Response(_WerkzeugResponse):
                     return None
             elif type(body) is not FileOnDemand:
                 return None
-            check_header_list(items)
-            check_status(status)
-            start_response(status, [item for item in items if item[0].lower() not in _DROP_IN_304])
+            if checked is None:
+                check_header_list(items)
+                check_status(status)
+                start_response(
+                    status, [item for item in items if item[0].lower() not in _DROP_IN_304]
+                )
+            else:
+                check_status(status)
+                start_response(status, list(checked.not_modified))
             if type(body) is FileOnDemand:
                 body.close()  # as Werkzeug closes a 304's body: nothing of it is sent
             return []
@@ -566,13 +581,41 @@ class Response(_WerkzeugResponse):
             return body
         if not self.direct_passthrough or isinstance(body, (list, tuple)):
             return None
-        check_header_list(items)
+        if checked is None:
+            check_header_list(items)
         check_status(status)
         start_response(status, list(items))
         if environ["REQUEST_METHOD"] == "HEAD":
             self.close()  # nothing of it is sent
             return ()
         return body  # type: ignore[return-value]
+
+
+class Checked:
+    """Response headers found safe to send (no Location, a Content-Length), with what
+    a 304 of them sends. A response built with them (:func:`response_of`) whose header
+    list still equals them when it is sent is not checked again: the same strings
+    were checked once, and a hook that changed any gets the full check."""
+
+    __slots__ = ("items", "not_modified")
+
+    def __init__(self, items: list[tuple[str, str]], not_modified: list[tuple[str, str]]) -> None:
+        self.items = items
+        self.not_modified = not_modified
+
+    @classmethod
+    def of(cls, headers: list[tuple[str, str]]) -> Checked | None:
+        """The record of ``headers``; None for headers it does not cover (unsafe ones,
+        URL headers Werkzeug rewrites, or no ``Content-Length``)."""
+        names = {name.lower() for name, _ in headers if type(name) is str}
+        if "content-length" not in names or "location" in names or "content-location" in names:
+            return None
+        try:
+            check_header_list(headers)
+        except UnsafeHeaderError:
+            return None
+        items = [(name, value) for name, value in headers]
+        return cls(items, [item for item in items if item[0].lower() not in _DROP_IN_304])
 
 
 class FileOnDemand:
@@ -623,13 +666,16 @@ def response_of(
     status: int,
     headers: list[tuple[str, str]],
     direct_passthrough: bool = False,
+    checked: Checked | None = None,
 ) -> Response:
     """``cls(body, status, headers, direct_passthrough=...)`` for headers erlen wrote
-    itself (checked when sent, as any are), without parsing them again; a subclass
-    with its own ``__init__`` is called as usual."""
+    itself (checked when sent, as any are, unless they are still ``checked``'s),
+    without parsing them again; a subclass with its own ``__init__`` is called as
+    usual."""
     if cls.__init__ is not Response.__init__:
         return cls(body, status, headers, direct_passthrough=direct_passthrough)
     response = cls.__new__(cls)
+    response._checked = checked
     response.headers = hdrs = Headers()
     hdrs._list = headers
     response._status = _STATUS_LINES[status]

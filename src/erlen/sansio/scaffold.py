@@ -19,7 +19,7 @@ from functools import cached_property, update_wrapper
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from .. import typing as ft
-from ..globals import current_app
+from ..globals import _current_app
 from ..helpers import get_root_path, send_from_directory
 
 if t.TYPE_CHECKING:
@@ -202,7 +202,7 @@ class Scaffold:
 
         None (the default) leaves caching to conditional requests.
         """
-        value = current_app.config["SEND_FILE_MAX_AGE_DEFAULT"]
+        value = _current_app().config["SEND_FILE_MAX_AGE_DEFAULT"]
         if value is None:
             return None
         if isinstance(value, timedelta):
@@ -211,14 +211,10 @@ class Scaffold:
 
     def send_static_file(self, filename: str) -> Response:
         """The view behind a ``static`` endpoint: a file from :attr:`static_folder`."""
-        if not self.has_static_folder:
+        folder = self.static_folder
+        if folder is None:
             raise RuntimeError("'static_folder' must be set to serve static files.")
-        max_age = self.get_send_file_max_age(filename)
-        return send_from_directory(
-            self.static_folder,  # type: ignore[arg-type]
-            filename,
-            max_age=max_age,
-        )
+        return send_from_directory(folder, filename, max_age=self.get_send_file_max_age(filename))
 
     def open_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = None
