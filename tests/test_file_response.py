@@ -339,3 +339,46 @@ def test_a_hook_that_changes_a_file_responses_headers_gets_them_checked(
         assert sent.headers["Cache-Control"] == "fine"
         state["value"] = "bad\x01value"
         assert client.get("/files/notes.txt", headers=headers).status_code == 500
+
+
+_KNOWN_SUFFIXES = sorted(
+    {*__import__("mimetypes").types_map, *__import__("mimetypes").encodings_map}
+    | {*__import__("mimetypes").suffix_map, ".Gz", ".TXT", ".JS", ".unknown", "."}
+)
+
+
+@given(
+    stem=st.text(alphabet="ab.", max_size=4),
+    first=st.sampled_from(_KNOWN_SUFFIXES),
+    second=st.sampled_from(["", *_KNOWN_SUFFIXES]),
+)
+def test_the_type_of_a_file_name_is_what_mimetypes_guesses(
+    stem: str, first: str, second: str
+) -> None:
+    import mimetypes
+    import posixpath
+
+    from erlen._file_response import _guess_type
+
+    name = stem + first + second
+    assert _guess_type(name, posixpath.splitext(name)[1]) == mimetypes.guess_type(name)
+
+
+def test_the_type_of_a_file_name_follows_the_mimetypes_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import mimetypes
+
+    from erlen._file_response import _guess_type
+
+    assert _guess_type("a.erlentest", ".erlentest") == (None, None)
+    try:
+        mimetypes.add_type("application/x-one", ".erlentest")
+        assert _guess_type("a.erlentest", ".erlentest") == ("application/x-one", None)
+        mimetypes.add_type("application/x-two", ".erlentest")  # replaces, same size
+        assert _guess_type("a.ERLENTEST", ".ERLENTEST") == ("application/x-two", None)
+    finally:
+        mimetypes.init()
+    assert _guess_type("a.erlentest", ".erlentest") == (None, None)
+    monkeypatch.setattr(mimetypes, "guess_type", lambda name, strict=True: ("x/patched", None))
+    assert _guess_type("a.txt", ".txt") == ("x/patched", None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import posixpath
 import stat
 import typing as t
 from functools import lru_cache
@@ -63,8 +64,8 @@ def file_response(
     facts = _facts_of(path, info.st_mtime, info.st_size)
     if facts is None:
         return None  # Content-Disposition with filename*, or a name Werkzeug refuses
-    name, etag, _, _, last_modified = facts
-    mimetype, encoding = mimetypes.guess_type(name)
+    name, etag, _, _, last_modified, ext = facts
+    mimetype, encoding = _guess_type(name, ext)
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match and _names_etag(if_none_match, etag):
         # What is_resource_modified decides without If-Match or If-Range: a non-empty
@@ -96,7 +97,7 @@ def _headers_for(
     max_age: int | None,
     mimetype: str | None,
     encoding: str | None,
-    facts: tuple[str, str, str, str, str],
+    facts: _Facts,
 ) -> tuple[list[tuple[str, str]], Checked | None]:
     """The headers of a file's 200 (and 304), written once a second per file: only
     ``Date`` and ``Expires`` change with the clock. Returns a fresh list (hooks may
@@ -115,7 +116,7 @@ def _headers_for(
     ):
         known = written[3]
         return list(known.items), known
-    _, etag, disposition, length, last_modified = facts
+    _, etag, disposition, length, last_modified, _ = facts
     # A 304 has the 200's headers, as Werkzeug's (its after_request hooks see them);
     # Content-Type, Length, Encoding and Last-Modified are left out when it is sent.
     headers = [
@@ -173,14 +174,16 @@ def _date_now() -> str:
     return cached[1]
 
 
+#: A file's name, ETag, Content-Disposition, Content-Length and Last-Modified as
+#: Werkzeug writes them, and the name's extension (None if it has a ":").
+_Facts = tuple[str, str, str, str, str, "str | None"]
 #: What a file's path, mtime and size decide, kept for the last files sent.
-_facts: dict[tuple[str, float, int], tuple[str, str, str, str, str] | None] = {}
+_facts: dict[tuple[str, float, int], _Facts | None] = {}
 
 
-def _facts_of(path: str, mtime: float, size: int) -> tuple[str, str, str, str, str] | None:
-    """The name, ETag, Content-Disposition, Content-Length and Last-Modified of a file
-    as Werkzeug writes them; None for a name this leaves to Werkzeug (not ASCII, or
-    not printable)."""
+def _facts_of(path: str, mtime: float, size: int) -> _Facts | None:
+    """The :data:`_Facts` of a file; None for a name this leaves to Werkzeug (not
+    ASCII, or not printable)."""
     key = (path, mtime, size)
     facts = _facts.get(key, _facts)
     if facts is not _facts:
@@ -190,8 +193,30 @@ def _facts_of(path: str, mtime: float, size: int) -> tuple[str, str, str, str, s
     if name.isascii() and name.isprintable():
         disposition = dump_options_header("inline", {"filename": name})
         etag = f"{mtime}-{size}-{adler32(path.encode()) & 0xFFFFFFFF}"
-        facts = (name, etag, disposition, str(size), http_date(mtime))
+        # (A ":" could make the name a URL with a scheme to mimetypes.)
+        ext = None if ":" in name else posixpath.splitext(name)[1]
+        facts = (name, etag, disposition, str(size), http_date(mtime), ext)
     if len(_facts) >= 1024:
         _facts.clear()
     _facts[key] = facts
     return facts
+
+
+_stdlib_guess_type = mimetypes.guess_type
+
+
+def _guess_type(name: str, ext: str | None) -> tuple[str | None, str | None]:
+    """``mimetypes.guess_type(name)`` (as Werkzeug asks it), read straight from the
+    live type map for a name whose extension is neither a suffix alias nor an
+    encoding, given ``ext``, its ``splitext`` extension; anything else, a patched
+    ``guess_type`` or a replaced database, asks ``mimetypes``."""
+    db = mimetypes._db  # type: ignore[attr-defined]
+    if (
+        ext is None
+        or type(db) is not mimetypes.MimeTypes
+        or mimetypes.guess_type is not _stdlib_guess_type
+        or ext.lower() in db.suffix_map
+        or ext in db.encodings_map
+    ):
+        return mimetypes.guess_type(name)
+    return db.types_map[True].get(ext.lower()), None
