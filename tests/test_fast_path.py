@@ -99,6 +99,16 @@ def plain_app(events: list[str]) -> Erlen:
     def with_status() -> tuple[str, int, dict[str, str]]:
         return "made", 201, {"X-Thing": "1"}
 
+    @app.route("/response")
+    def response_object() -> erlen.Response:
+        # A response object the view made itself: finalize_request returns it as it
+        # is when nothing comes after the view.
+        return erlen.Response("made", 202, {"X-Made": "yes"})
+
+    @app.route("/jsonify")
+    def jsonified() -> erlen.Response:
+        return erlen.jsonify(made=True)
+
     @app.route("/stream")
     def stream() -> t.Iterator[str]:
         def generate() -> t.Iterator[str]:
@@ -243,6 +253,10 @@ REQUESTS: list[dict[str, t.Any]] = [
     {"path": "/json/x"},
     {"path": "/list"},
     {"path": "/tuple"},
+    {"path": "/response"},
+    {"path": "/response", "method": "HEAD"},
+    {"path": "/response", "headers": {"Cookie": "session=garbage"}},
+    {"path": "/jsonify"},
     {"path": "/stream", "query_string": "b=c"},
     {"path": "/redirect"},
     {"path": "/abort"},
@@ -991,3 +1005,19 @@ def test_request_cookies_follow_replaced_headers() -> None:
     request = erlen.Request(EnvironBuilder("/", headers={"Cookie": "a=1"}).get_environ())
     request.headers = Headers([("Cookie", "b=2"), ("Cookie", "c=3")])  # type: ignore[misc]
     assert dict(request.cookies) == {"b": "2", "c": "3"}
+
+
+def test_a_response_object_with_a_permanent_session_cookie_refreshes_it_on_both_adapters() -> None:
+    answers = []
+    for general in (False, True):
+        app = session_app([])
+        _, headers, _ = call(app, path="/count", query_string="permanent=1")
+        cookie = dict(headers)["Set-Cookie"].split(";")[0]
+        if general:
+            app._inline_cycle = False
+        status, headers, body = call(app, path="/response", headers={"Cookie": cookie})
+        assert status == "202 ACCEPTED" and body == b"made"
+        refreshed = [value for name, value in headers if name == "Set-Cookie"]
+        assert len(refreshed) == 1 and refreshed[0].startswith("session=")
+        answers.append([name for name, _ in headers])
+    assert answers[0] == answers[1]

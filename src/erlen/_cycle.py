@@ -207,30 +207,9 @@ def is_async(func: t.Callable[..., t.Any]) -> bool:
 
 def direct_body(app: Erlen, plan: Plan, ctx: RequestContext, rv: t.Any) -> tuple[str, bytes] | None:
     """The Content-Type and body of a ``str`` or ``dict`` result when nothing needs a
-    response object (no ``after_request`` hook, no session to save, no
-    ``request_finished`` receiver), or None to finalize the request as usual.
-
-    A session cookie in the request needs a response object: it may be refreshed.
-    """
+    response object (:func:`nothing_after`), or None to finalize the request as usual."""
     kind = type(rv)
-    if (
-        (kind is str or kind is dict)
-        and plan.direct
-        and ctx._session is None
-        and not ctx._after_request_functions
-        and not app.after_request_funcs
-        and not request_finished.receivers
-    ):
-        request = ctx.request
-        # (A request opened from an ASGI scope whose environ is not built yet has read
-        # its Cookie header already.)
-        cookie = (
-            request.environ.get("HTTP_COOKIE")
-            if request._lazy_scope is None
-            else request._lazy_cookie
-        )
-        if cookie is not None and app.config["SESSION_COOKIE_NAME"] in cookie:
-            return None
+    if (kind is str or kind is dict) and plan.direct and nothing_after(app, ctx):
         if kind is str:
             content_type = plan.text_type
             if content_type is not None:
@@ -240,6 +219,28 @@ def direct_body(app: Erlen, plan: Plan, ctx: RequestContext, rv: t.Any) -> tuple
         if type(provider) is DefaultJSONProvider:
             return _content_type_for(provider.mimetype), provider._encode_response_body(rv)
     return None
+
+
+def nothing_after(app: Erlen, ctx: RequestContext) -> bool:
+    """Whether ``app.finalize_request`` would do nothing but make the response: no
+    ``after_request`` hook, no session to save, no ``request_finished`` receiver.
+
+    A session cookie in the request counts as a session to save: it may be refreshed.
+    """
+    if (
+        ctx._session is not None
+        or ctx._after_request_functions
+        or app.after_request_funcs
+        or request_finished.receivers
+    ):
+        return False
+    request = ctx.request
+    # (A request opened from an ASGI scope whose environ is not built yet has read
+    # its Cookie header already.)
+    cookie = (
+        request.environ.get("HTTP_COOKIE") if request._lazy_scope is None else request._lazy_cookie
+    )
+    return cookie is None or app.config["SESSION_COOKIE_NAME"] not in cookie
 
 
 def finalize_calls_user_code(app: Erlen, ctx: RequestContext) -> bool:

@@ -22,6 +22,7 @@ from ._cycle import (
     direct_body,
     end_quietly,
     finish,
+    nothing_after,
     open_request,
     refuse_unsafe_headers,
     start,
@@ -30,6 +31,7 @@ from ._cycle import (
 from ._headers import UnsafeHeaderError
 from ._internal import CO_ASYNC
 from .signals import appcontext_pushed, request_started
+from .wrappers import Response
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -127,7 +129,10 @@ def wsgi_app(
                     if environ.get("REQUEST_METHOD") == "HEAD":
                         return []
                     return [content]
-            response = app.finalize_request(rv)
+            if type(rv) is Response and nothing_after(app, ctx):
+                response = rv  # what finalize_request would return
+            else:
+                response = app.finalize_request(rv)
         except Exception as e:
             error = e
             response = app.handle_exception(e)
