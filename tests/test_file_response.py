@@ -382,3 +382,52 @@ def test_the_type_of_a_file_name_follows_the_mimetypes_database(
     assert _guess_type("a.erlentest", ".erlentest") == (None, None)
     monkeypatch.setattr(mimetypes, "guess_type", lambda name, strict=True: ("x/patched", None))
     assert _guess_type("a.txt", ".txt") == ("x/patched", None)
+
+
+def test_a_header_that_only_compares_equal_gets_the_full_check(app: Erlen) -> None:
+    # A hook that swaps a header for an object merely equal to it (here one whose
+    # text would split the response) is not taken for the checked header.
+    class Liar(str):
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        __hash__ = str.__hash__
+
+    swap = {"on": False}
+
+    @app.after_request
+    def liar(response: t.Any) -> t.Any:
+        if swap["on"]:
+            items = response.headers._list
+            name, _ = items[0]
+            items[0] = (name, Liar("x\r\nSet-Cookie: admin=1"))
+        return response
+
+    client = app.test_client()
+    assert client.get("/files/notes.txt").status_code == 200
+    swap["on"] = True
+    sent = client.get("/files/notes.txt")
+    assert sent.status_code == 500
+    assert "admin" not in sent.headers.get("Set-Cookie", "")
+
+
+def test_a_guess_type_patched_on_the_database_is_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mimetypes
+
+    from erlen._file_response import _guess_type
+
+    mimetypes.guess_type("a.txt")  # the database exists
+    monkeypatch.setattr(
+        mimetypes.MimeTypes, "guess_type", lambda self, url, strict=True: ("x/class", None)
+    )
+    assert _guess_type("a.txt", ".txt") == ("x/class", None)
+    monkeypatch.undo()
+    monkeypatch.setattr(mimetypes._db, "guess_type", lambda url, strict=True: ("x/db", None))  # type: ignore[attr-defined]
+    assert _guess_type("a.txt", ".txt") == ("x/db", None)
+    monkeypatch.undo()
+    assert _guess_type("a.txt", ".txt") == ("text/plain", None)
+    try:
+        mimetypes.add_type("application/x-upper", ".ERLENUP")
+        assert _guess_type("a.ERLENUP", ".ERLENUP") == mimetypes.guess_type("a.ERLENUP")
+    finally:
+        mimetypes.init()

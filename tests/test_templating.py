@@ -1148,3 +1148,55 @@ def test_templating_module_still_offers_its_jinja_names() -> None:
     assert {"Environment", "DispatchingJinjaLoader", "render_template"} <= set(dir(templating))
     with pytest.raises(AttributeError, match="no_such_name"):
         templating.no_such_name  # noqa: B018
+
+
+def _jinja_context(template: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:
+    """The context Jinja's own ``Template.new_context`` builds for ``template``."""
+    return jinja2.Template.new_context(template, *args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        {},
+        {"vars": {"title": "t", "range": "shadowed", "rows": [1, 2]}},
+        {"vars": {"title": "t"}, "shared": True},
+        {"vars": {"title": "t"}, "locals": {"l_0_x": 1, "l_0_y": jinja2.utils.missing}},
+        {"vars": None},
+    ],
+    ids=["nothing", "vars", "shared", "locals", "none"],
+)
+@pytest.mark.parametrize("template_globals", [None, {"site": "erlen", "url_for": "mine"}])
+def test_a_render_context_holds_what_jinjas_would(
+    call: dict[str, t.Any], template_globals: dict[str, t.Any] | None
+) -> None:
+    from erlen._jinja import ErlenTemplate
+
+    app = Erlen(__name__)
+    app.jinja_env.globals["extra"] = 1
+    with app.test_request_context("/"):
+        template = app.jinja_env.from_string("{{ title }}", globals=template_globals)
+        assert type(template) is ErlenTemplate
+        ours = template.new_context(**call)
+        theirs = _jinja_context(template, **call)
+        assert list(ours.parent.items()) == list(theirs.parent.items())
+        assert ours.vars == theirs.vars and ours.globals_keys == theirs.globals_keys
+        assert ours.name == theirs.name and ours.blocks == theirs.blocks
+        if call.get("shared"):
+            assert ours.parent is call["vars"]
+
+
+def test_a_render_context_with_a_defaultdict_or_bad_keys_is_jinjas() -> None:
+    from collections import defaultdict
+
+    app = Erlen(__name__)
+    template = app.jinja_env.from_string("{{ x }}")
+    template.globals.maps.insert(0, defaultdict(lambda: "default"))
+    ours = template.new_context({"x": 1})
+    theirs = _jinja_context(template, {"x": 1})
+    assert list(ours.parent.items()) == list(theirs.parent.items())
+    assert ours.parent["range"] == "default"  # ChainMap asks the defaultdict first
+    plain = app.jinja_env.from_string("{{ x }}")
+    for build in (plain.new_context, lambda v: _jinja_context(plain, v)):
+        with pytest.raises(TypeError):
+            build({1: "not a name"})

@@ -203,20 +203,25 @@ def _facts_of(path: str, mtime: float, size: int) -> _Facts | None:
 
 
 _stdlib_guess_type = mimetypes.guess_type
+_stdlib_db_guess_type = mimetypes.MimeTypes.guess_type
 
 
 def _guess_type(name: str, ext: str | None) -> tuple[str | None, str | None]:
     """``mimetypes.guess_type(name)`` (as Werkzeug asks it), read straight from the
-    live type map for a name whose extension is neither a suffix alias nor an
-    encoding, given ``ext``, its ``splitext`` extension; anything else, a patched
-    ``guess_type`` or a replaced database, asks ``mimetypes``."""
+    live type map for a name whose extension (``ext``, its ``splitext`` one) is lower
+    case and neither a suffix alias nor an encoding: every Python version looks such
+    an extension up alike. Anything else, or a ``guess_type`` patched on the module,
+    the class or the database, asks ``mimetypes``."""
     db = mimetypes._db  # type: ignore[attr-defined]
     if (
         ext is None
         or type(db) is not mimetypes.MimeTypes
         or mimetypes.guess_type is not _stdlib_guess_type
-        or ext.lower() in db.suffix_map
+        or mimetypes.MimeTypes.guess_type is not _stdlib_db_guess_type
+        or "guess_type" in db.__dict__
+        or ext in db.suffix_map
         or ext in db.encodings_map
+        or not ext.islower()
     ):
         return mimetypes.guess_type(name)
-    return db.types_map[True].get(ext.lower()), None
+    return db.types_map[True].get(ext), None

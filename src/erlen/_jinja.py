@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import io
 import typing as t
+from collections import ChainMap
 
 import markupsafe
 from jinja2 import BaseLoader, TemplateNotFound, nodes
 from jinja2 import Environment as BaseEnvironment
+from jinja2 import Template as BaseTemplate
 from jinja2.compiler import CodeGenerator
 
 #: MarkupSafe 3's escaping of a str (its ``escape`` is Python around it); None in
@@ -23,6 +25,8 @@ _escape_inner: t.Callable[[str], str] | None = getattr(markupsafe, "_escape_inne
 _escape = t.cast("t.Callable[[str], str]", _escape_inner)
 
 if t.TYPE_CHECKING:
+    from jinja2.runtime import Context
+
     from .app import Erlen
     from .sansio.scaffold import Scaffold
 
@@ -148,13 +152,46 @@ class ErlenCodeGenerator(CodeGenerator):
         stream.write(code)
 
 
+class ErlenTemplate(BaseTemplate):
+    """Jinja's template, whose render context takes its globals map by map.
+
+    Jinja builds each render's variables with ``dict(template.globals, **vars)``,
+    and ``template.globals`` is a ``ChainMap`` over the environment's globals: a
+    Python-level lookup, and a caught ``KeyError``, for each global (about 7 µs
+    for an app's 12). Merging the maps in one ``update`` each gives the same keys,
+    order and values.
+    """
+
+    def new_context(
+        self,
+        vars: dict[str, t.Any] | None = None,
+        shared: bool = False,
+        locals: t.Mapping[str, t.Any] | None = None,
+    ) -> Context:
+        chain = self.globals
+        if shared or locals or type(chain) is not ChainMap:
+            return super().new_context(vars, shared, locals)
+        maps = chain.maps
+        for mapping in maps:
+            if type(mapping) is not dict:  # a defaultdict answers missing keys
+                return super().new_context(vars, shared, locals)
+        parent: dict[str, t.Any] = {}
+        for mapping in reversed(maps):
+            parent.update(mapping)
+        if vars:
+            parent.update(**vars)  # (keys must be strings, as in Jinja's dict(..., **vars))
+        environment = self.environment
+        return environment.context_class(environment, parent, self.name, self.blocks, globals=chain)
+
+
 class Environment(BaseEnvironment):
     """A Jinja environment bound to an app, loading templates from the app and its
     blueprints unless another ``loader`` is given. Templates compile with
-    :class:`ErlenCodeGenerator`."""
+    :class:`ErlenCodeGenerator` into :class:`ErlenTemplate` objects."""
 
     __module__ = "erlen.templating"
     code_generator_class = ErlenCodeGenerator
+    template_class = ErlenTemplate
 
     def __init__(self, app: Erlen, **options: t.Any) -> None:
         if "loader" not in options:

@@ -280,7 +280,12 @@ class Erlen(Serving):
         names: t.Iterable[str | None] = (None,)
         req_ctx = _cv_request.get(None)
         if req_ctx is not None:
-            names = (None, *reversed(req_ctx.request.blueprints))
+            request = req_ctx.request
+            if type(request) is Request:  # (a subclass may name its blueprint otherwise)
+                rule = request.url_rule
+                names = _endpoint_hook_keys(rule.endpoint if rule is not None else None)
+            else:
+                names = (None, *reversed(request.blueprints))
         original = context.copy()
         for name in names:
             for func in self.template_context_processors.get(name, ()):

@@ -36,6 +36,12 @@ no request is being handled. In a test, push one with
 request hook.\
 """
 
+def _globals_class() -> type:
+    from .ctx import _AppCtxGlobals  # (erlen.ctx imports this module)
+
+    return _AppCtxGlobals
+
+
 def _proxy(cv: ContextVar[t.Any], attr: str | None, message: str) -> t.Any:
     """A Werkzeug ``LocalProxy`` to ``cv``'s value (or its ``attr``), with fast
     attribute access.
@@ -55,24 +61,18 @@ def _proxy(cv: ContextVar[t.Any], attr: str | None, message: str) -> t.Any:
     class _ContextProxy(LocalProxy):  # type: ignore[type-arg]
         __slots__ = ()
 
-        # Every attribute is the current object's; the proxy's own two
-        # (``_get_current_object`` and, outside a context, ``__class__``) are answered
-        # only where the current object has none, keeping the common path short.
+        # Every attribute but ``_get_current_object`` (which Werkzeug's operators call)
+        # is the current object's; outside a context, ``__class__`` is the proxy's.
         def __getattribute__(self, name: str) -> t.Any:
+            if name == "_get_current_object":
+                return current
             try:
                 ctx = cv.get()
             except LookupError:
-                if name == "_get_current_object":
-                    return current
                 if name == "__class__":  # isinstance() outside a context: False
                     return type(self)
                 raise RuntimeError(message) from None
-            try:
-                return getattr(ctx if attr is None else getattr(ctx, attr), name)
-            except AttributeError:
-                if name == "_get_current_object":
-                    return current
-                raise
+            return getattr(ctx if attr is None else getattr(ctx, attr), name)
 
         def __setattr__(self, name: str, value: t.Any) -> None:
             try:
@@ -82,7 +82,13 @@ def _proxy(cv: ContextVar[t.Any], attr: str | None, message: str) -> t.Any:
             setattr(ctx if attr is None else getattr(ctx, attr), name, value)
 
         def __delattr__(self, name: str) -> None:
-            delattr(current(), name)
+            obj = current()
+            try:
+                delattr(obj, name)
+            except AttributeError:
+                if isinstance(obj, _globals_class()) and name not in obj.__dict__:
+                    raise AttributeError(name) from None  # g's error names the attribute
+                raise
 
         # Item access (``session["user"]``) looked up directly too; Werkzeug's
         # proxy goes through a descriptor for each.

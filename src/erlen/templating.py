@@ -14,7 +14,7 @@ import typing as t
 
 from . import globals as _globals
 from ._internal import lazy_exports
-from .globals import current_app
+from .globals import _current_app
 from .helpers import stream_with_context
 from .signals import before_render_template, template_rendered
 
@@ -68,14 +68,14 @@ def render_template(
 ) -> str:
     """Render a template (the first that exists, for a list) with the given context
     plus the context processors' values."""
-    app: Erlen = current_app._get_current_object()  # type: ignore[attr-defined]
+    app: Erlen = _current_app()
     template = app.jinja_env.get_or_select_template(template_name_or_list)
     return _render(app, template, context)
 
 
 def render_template_string(source: str, **context: t.Any) -> str:
     """Render a template given as source text."""
-    app: Erlen = current_app._get_current_object()  # type: ignore[attr-defined]
+    app: Erlen = _current_app()
     template = app.jinja_env.from_string(source)
     return _render(app, template, context)
 
@@ -105,13 +105,13 @@ def stream_template(
     template_name_or_list: str | Template | list[str | Template], **context: t.Any
 ) -> t.Iterator[str]:
     """Render a template piece by piece, as a response body to stream."""
-    app: Erlen = current_app._get_current_object()  # type: ignore[attr-defined]
+    app: Erlen = _current_app()
     template = app.jinja_env.get_or_select_template(template_name_or_list)
     return _stream(app, template, context)
 
 
 def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
     """Render template source text piece by piece, as a response body to stream."""
-    app: Erlen = current_app._get_current_object()  # type: ignore[attr-defined]
+    app: Erlen = _current_app()
     template = app.jinja_env.from_string(source)
     return _stream(app, template, context)

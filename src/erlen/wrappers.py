@@ -14,6 +14,7 @@ import io
 import re
 import typing as t
 from functools import cache, lru_cache
+from operator import is_
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import EnvironHeaders, Headers
@@ -515,7 +516,7 @@ class Response(_WerkzeugResponse):
         if type(headers) is Headers and not self._on_close:
             items: list[tuple[str, str]] = headers._list
             checked = self._checked
-            if checked is not None and items == checked.items:
+            if checked is not None and checked.holds(items):
                 app_iter = self._call_plain(environ, start_response, items, True, checked)
                 if app_iter is not None:
                     return app_iter
@@ -594,8 +595,9 @@ class Response(_WerkzeugResponse):
 class Checked:
     """Response headers found safe to send (no Location, a Content-Length), with what
     a 304 of them sends. A response built with them (:func:`response_of`) whose header
-    list still equals them when it is sent is not checked again: the same strings
-    were checked once, and a hook that changed any gets the full check."""
+    list still holds the very same tuples when it is sent is not checked again: those
+    strings were checked once, and a hook that changed or replaced any header gets
+    the full check."""
 
     __slots__ = ("items", "not_modified")
 
@@ -605,17 +607,29 @@ class Checked:
 
     @classmethod
     def of(cls, headers: list[tuple[str, str]]) -> Checked | None:
-        """The record of ``headers``; None for headers it does not cover (unsafe ones,
-        URL headers Werkzeug rewrites, or no ``Content-Length``)."""
-        names = {name.lower() for name, _ in headers if type(name) is str}
+        """The record of ``headers``; None for headers it does not cover (anything but
+        ``(str, str)`` tuples, unsafe ones, URL headers Werkzeug rewrites, or no
+        ``Content-Length``)."""
+        for item in headers:
+            if type(item) is not tuple or len(item) != 2:
+                return None
+            if type(item[0]) is not str or type(item[1]) is not str:
+                return None
+        names = {name.lower() for name, _ in headers}
         if "content-length" not in names or "location" in names or "content-location" in names:
             return None
         try:
             check_header_list(headers)
         except UnsafeHeaderError:
             return None
-        items = [(name, value) for name, value in headers]
+        items = list(headers)
         return cls(items, [item for item in items if item[0].lower() not in _DROP_IN_304])
+
+    def holds(self, items: list[tuple[str, str]]) -> bool:
+        """Whether ``items`` are still these very headers: the same tuple objects (of
+        exact strings, so unchanged), in the same order."""
+        mine = self.items
+        return len(items) == len(mine) and all(map(is_, items, mine))
 
 
 class FileOnDemand:

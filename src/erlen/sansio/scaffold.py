@@ -18,6 +18,7 @@ from functools import cached_property, update_wrapper
 
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from .. import globals as _globals
 from .. import typing as ft
 from ..globals import _current_app
 from ..helpers import get_root_path, send_from_directory
@@ -28,6 +29,9 @@ if t.TYPE_CHECKING:
 
     from ..wrappers import Response
 
+# Assigned, not imported (see erlen.globals): their methods are called per request.
+_cv_app = _globals._cv_app
+_cv_request = _globals._cv_request
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 T_after_request = t.TypeVar("T_after_request", bound=ft.AfterRequestCallable[t.Any])
@@ -442,8 +446,6 @@ def _register_named(add: t.Callable[..., None], name: t.Any) -> t.Any:
 def _default_template_ctx_processor() -> dict[str, t.Any]:
     """Expose ``g`` and ``request`` to templates when they exist (``session`` is a
     template global, so rendering does not open it)."""
-    from ..globals import _cv_app, _cv_request
-
     app_ctx = _cv_app.get(None)
     req_ctx = _cv_request.get(None)
     rv: dict[str, t.Any] = {}
