@@ -707,7 +707,6 @@ class Erlen(Serving):
                     f" but it was a {type(rv).__name__}."
                 )
 
-        rv = t.cast(Response, rv)
         if status is not None:
             if isinstance(status, (str, bytes, bytearray)):
                 rv.status = status  # type: ignore[assignment]
@@ -718,7 +717,7 @@ class Erlen(Serving):
                 rv.headers.update(headers)
             except ValueError as e:
                 name_refused_header(headers, e)
-        return rv
+        return rv  # type: ignore[return-value]
 
     def log_exception(
         self,

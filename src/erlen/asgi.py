@@ -211,7 +211,7 @@ async def asgi_app(app: Erlen, scope: Scope, receive: Receive, send: Send) -> No
         answer = result  # type: ignore[assignment]
 
     # A text or JSON result written without a response object (``direct_body``).
-    content_type, content = t.cast("tuple[str, bytes]", answer)
+    content_type, content = answer  # type: ignore[misc]
     type_header = _type_headers.get(content_type)
     if type_header is None:
         type_header = (b"content-type", content_type.encode("latin-1"))

@@ -385,7 +385,9 @@ class SecureCookieSessionInterface(SessionInterface):
     def save_session(self, app: Erlen, session: SessionMixin, response: Response) -> None:
         name, domain, path, secure, partitioned, samesite, httponly = self._cookie_settings(app)
 
-        if session.accessed:
+        # Vary: Cookie once (Flask adds it again after setting the cookie: no change).
+        varied = session.accessed
+        if varied:
             _vary_on_cookie(response)
 
         if not session:
@@ -400,17 +402,19 @@ class SecureCookieSessionInterface(SessionInterface):
                     samesite=samesite,
                     httponly=httponly,
                 )
-                _vary_on_cookie(response)
+                if not varied:
+                    _vary_on_cookie(response)
             return
 
         if not self.should_set_cookie(app, session):
             return
         expires = self.get_expiration_time(app, session)
-        serializer = t.cast(CookieCodec, self._codec(app))
+        serializer: CookieCodec = self._codec(app)  # type: ignore[assignment]
         value = serializer.dumps(dict(session))
         settings = (domain, path, secure, partitioned, samesite, httponly)
         if expires is None and _add_cookie(response, name, value, settings):
-            _vary_on_cookie(response)
+            if not varied:
+                _vary_on_cookie(response)
             return
         response.set_cookie(
             name,
@@ -423,7 +427,8 @@ class SecureCookieSessionInterface(SessionInterface):
             partitioned=partitioned,
             samesite=samesite,
         )
-        _vary_on_cookie(response)
+        if not varied:
+            _vary_on_cookie(response)
 
 
 _werkzeug_set_cookie = _SansioResponse.set_cookie

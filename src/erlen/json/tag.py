@@ -266,7 +266,7 @@ class TaggedJSONSerializer:
             provider = app_ctx.app.json
             if type(provider).dumps is DefaultJSONProvider.dumps:
                 # What its dumps(separators=(",", ":")) gives, with its encoder kept.
-                return t.cast(DefaultJSONProvider, provider)._response_encoder(None)(tagged)
+                return provider._response_encoder(None)(tagged)  # type: ignore[attr-defined,no-any-return]
         return dumps(tagged, separators=(",", ":"))
 
     def loads(self, value: str) -> t.Any:
