@@ -522,6 +522,31 @@ def test_vary_cookie_is_added_to_an_existing_vary_header() -> None:
     assert vary_values(response) == {"accept-encoding", "cookie"}
 
 
+@pytest.mark.parametrize("touch", ["read", "write", "clear", "flag"])
+def test_vary_cookie_is_sent_once_whatever_the_session_did(touch: str) -> None:
+    # The header as Flask leaves it: "Cookie" added once to what the view sent,
+    # whether the session was read, written, emptied or only flagged as modified.
+    app = make_app()
+
+    @app.route("/vary")
+    def vary_view() -> tuple[str, dict[str, str]]:
+        if touch == "read":
+            session.get("a")
+        elif touch == "write":
+            session["a"] = 1
+        elif touch == "clear":
+            session.clear()
+        else:
+            session.modified = True
+            session.permanent = True
+        return "ok", {"Vary": "Accept-Encoding"}
+
+    client = app.test_client()
+    client.set_cookie("session", signing_serializer(KEY).dumps({"a": "1"}))
+    response = client.get("/vary")
+    assert response.headers.getlist("Vary") == ["Accept-Encoding, Cookie"]
+
+
 # --- bad cookies ---------------------------------------------------------------------------------
 
 
