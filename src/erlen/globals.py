@@ -36,6 +36,7 @@ no request is being handled. In a test, push one with
 request hook.\
 """
 
+
 def _globals_class() -> type:
     from .ctx import _AppCtxGlobals  # (erlen.ctx imports this module)
 
@@ -114,6 +115,7 @@ def _proxy(cv: ContextVar[t.Any], attr: str | None, message: str) -> t.Any:
 _cv_app: ContextVar[AppContext] = ContextVar("erlen.app_ctx")
 _cv_request: ContextVar[RequestContext] = ContextVar("erlen.request_ctx")
 _cv_websocket: ContextVar[Websocket] = ContextVar("erlen.websocket")
+
 
 def _current_app() -> Erlen:
     """``current_app``'s object, for erlen's own per-request code (no proxy)."""

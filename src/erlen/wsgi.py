@@ -6,9 +6,10 @@ is ``Erlen.wsgi_app``) does the same work for an app using erlen's own request,
 response and session classes, with the steps inlined; when a view returns text
 or a dict and nothing needs a response object (no ``after_request`` hook, no
 session to save, no signal receiver), it writes the body straight to
-``start_response``. Anything else is handed to the same methods the general
-adapter uses, so both give the same responses (``tests/test_fast_path.py``
-compares them). The steps are shared with the ASGI adapter (:mod:`erlen._cycle`).
+``start_response``, and a response object the view made is sent as it is.
+Anything else is handed to the same methods the general adapter uses, so both
+give the same responses (``tests/test_fast_path.py`` compares them). The steps are
+shared with the ASGI adapter (:mod:`erlen._cycle`).
 """
 
 from __future__ import annotations
