@@ -103,6 +103,22 @@ def build(events: list[str], teardown: bool) -> Erlen:
         response.headers["X-Made"] = "1"
         return response
 
+    # A response object is sent as it is only when nothing follows the view.
+    @app.route("/response-later")
+    async def response_later() -> t.Any:
+        @after_this_request
+        def add(response: t.Any) -> t.Any:
+            response.headers["X-Later"] = "yes"
+            events.append("after_this_request")
+            return response
+
+        return make_response("made", 202)
+
+    @app.route("/response-session")
+    async def response_session() -> t.Any:
+        session["n"] = session.get("n", 0) + 1
+        return make_response("made", 202)
+
     @app.errorhandler(Teapot)
     def handle_teapot(e: Teapot) -> tuple[str, int]:
         events.append("teapot handler")
@@ -187,6 +203,8 @@ PATHS = [
     "/later",
     "/session",
     "/response",
+    "/response-later",
+    "/response-session",
 ]
 
 

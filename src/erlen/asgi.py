@@ -47,7 +47,7 @@ from ._async import InContext, run_sync
 from ._headers import UnsafeHeaderError
 from ._internal import CO_ASYNC
 from .signals import appcontext_pushed, request_started
-from .wrappers import Request, _common_methods
+from .wrappers import Request, Response, _common_methods
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -56,7 +56,6 @@ if t.TYPE_CHECKING:
 
     from .app import Erlen
     from .ctx import RequestContext
-    from .wrappers import Response
 
 # Assigned, not imported (see erlen.globals): their methods are called per request.
 _cv_app = _globals._cv_app
@@ -369,7 +368,9 @@ async def _native(
                 direct = cycle.direct_body(app, plan, ctx, rv)
                 if direct is not None:
                     return direct
-            if cycle.finalize_calls_user_code(app, ctx):
+            if type(rv) is Response and cycle.nothing_after(app, ctx):
+                response = rv  # what finalize_request would return
+            elif cycle.finalize_calls_user_code(app, ctx):
                 response = await run_sync(thread_pool(app), context, app.finalize_request, rv)
             else:
                 response = context.run(app.finalize_request, rv)
