@@ -38,13 +38,21 @@ class Teapot(HTTPException):
     description = "short and stout"
 
 
-def build(events: list[str], teardown: bool) -> Erlen:
-    app = Erlen(__name__)
-    app.secret_key = "review"
+def warmed(cls: type[Erlen] = Erlen) -> Erlen:
+    """An app of ``cls`` with the ``/warm`` route the ASGI callers send first (the
+    quick path starts once the app has served a request)."""
+    app = cls(__name__)
 
     @app.route("/warm")
     async def warm() -> str:
         return "warm"
+
+    return app
+
+
+def build(events: list[str], teardown: bool) -> Erlen:
+    app = warmed()
+    app.secret_key = "review"
 
     @app.route("/text/<name>")
     async def text(name: str) -> str:
@@ -226,11 +234,7 @@ user_var: contextvars.ContextVar[str] = contextvars.ContextVar("user_var", defau
 
 
 def context_app(seen: list[t.Any]) -> Erlen:
-    app = Erlen(__name__)
-
-    @app.route("/warm")
-    async def warm() -> str:
-        return "warm"
+    app = warmed()
 
     @app.route("/sets-then-suspends")
     async def sets_then_suspends() -> Response:
@@ -346,11 +350,7 @@ def test_a_result_that_cannot_be_encoded_is_a_500_with_teardown_and_no_context_l
     from erlen.globals import _cv_app, _cv_request
 
     seen: list[t.Any] = []
-    app = Erlen(__name__)
-
-    @app.route("/warm")
-    async def warm() -> str:
-        return "warm"
+    app = warmed()
 
     @app.route("/object")
     async def not_json() -> dict[str, t.Any]:
@@ -387,12 +387,8 @@ def test_a_converter_that_fails_is_a_500_over_both_adapters() -> None:
         def to_python(self, value: str) -> t.Any:
             raise KeyError(value)
 
-    app = Erlen(__name__)
+    app = warmed()
     app.url_map.converters["broken"] = Broken
-
-    @app.route("/warm")
-    async def warm() -> str:
-        return "warm"
 
     @app.route("/item/<broken:name>")
     async def item(name: str) -> str:
@@ -411,11 +407,7 @@ def test_an_overridden_match_request_is_called_over_both_adapters() -> None:
             calls.append(ctx.request.path)
             return super().match_request(ctx)
 
-    app = Routed(__name__)
-
-    @app.route("/warm")
-    async def warm() -> str:
-        return "warm"
+    app = warmed(Routed)
 
     @app.route("/a")
     async def a() -> str:
@@ -429,11 +421,7 @@ def test_an_overridden_match_request_is_called_over_both_adapters() -> None:
 
 
 def test_headers_given_as_a_one_shot_iterable_all_reach_the_request() -> None:
-    app = Erlen(__name__)
-
-    @app.route("/warm")
-    async def warm() -> str:
-        return "warm"
+    app = warmed()
 
     @app.route("/who")
     async def who() -> str:
@@ -444,12 +432,8 @@ def test_headers_given_as_a_one_shot_iterable_all_reach_the_request() -> None:
 
 
 def test_threads_reading_the_environ_of_one_request_share_one_dict() -> None:
-    app = Erlen(__name__)
+    app = warmed()
     found: list[set[int]] = []
-
-    @app.route("/warm")
-    async def warm() -> str:
-        return "warm"
 
     @app.route("/threads")
     async def threads() -> str:
@@ -511,11 +495,7 @@ def test_a_subclass_wsgi_app_and_one_assigned_after_serving_are_both_run() -> No
             calls.append("subclass")
             return super().wsgi_app(environ, start_response)
 
-    for app in (Wrapped(__name__), Erlen(__name__)):
-
-        @app.route("/warm")
-        async def warm() -> str:
-            return "warm"
+    for app in (warmed(Wrapped), warmed()):
 
         @app.route("/a")
         async def a() -> str:
